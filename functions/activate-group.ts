@@ -1,0 +1,10 @@
+import { productionDeps } from './shared/deps.ts';
+import { stepHandler } from './shared/middleware.ts';
+import { activateGroup } from './use-cases/steps.ts';
+
+const deps = productionDeps();
+
+export const handler = stepHandler('ActivateGroup', (event: { roundId: string; groupId: string }) =>
+  activateGroup(event, deps),
+);
+

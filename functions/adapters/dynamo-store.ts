@@ -1,0 +1,263 @@
+/**
+ * NominationStore on one DynamoDB table. Every write is a single-item conditional
+ * write (no transactions: the embedded DynamoDB has none, and none are needed).
+ *
+ * Keys: pk ROUND#<round> holds the round (sk ROUND), its nominations (NOM#<municipality>),
+ * groups (GROUP#<group>), step waits (WAIT#<municipality>#<step>), outbox (MAIL#…) and
+ * audit trail (AUDIT#<municipality>#<time>#<n>); links live under pk LINK#<token hash>.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, LinkNotUsableError, NotFoundError } from '../domain/errors.ts';
+import type { AuditEntry, Link, NominationStore, StepWait, StoredRound } from '../domain/ports.ts';
+import type { GroupState, Nomination, OfficialStep, RoundStatus } from '../domain/types.ts';
+
+export const keys = {
+  round: (roundId: string) => ({ pk: `ROUND#${roundId}`, sk: 'ROUND' }),
+  nomination: (roundId: string, municipalityId: string) => ({
+    pk: `ROUND#${roundId}`,
+    sk: `NOM#${municipalityId}`,
+  }),
+  group: (roundId: string, groupId: string) => ({ pk: `ROUND#${roundId}`, sk: `GROUP#${groupId}` }),
+  wait: (roundId: string, municipalityId: string, step: OfficialStep) => ({
+    pk: `ROUND#${roundId}`,
+    sk: `WAIT#${municipalityId}#${step}`,
+  }),
+  link: (tokenHash: string) => ({ pk: `LINK#${tokenHash}`, sk: 'LINK' }),
+  mail: (roundId: string, scope: string, purpose: string, recipient: string) => ({
+    pk: `ROUND#${roundId}`,
+    sk: `MAIL#${scope}#${purpose}#${recipient.toLowerCase()}`,
+  }),
+  audit: (roundId: string, municipalityId: string, at: string, nonce: string) => ({
+    pk: `ROUND#${roundId}`,
+    sk: `AUDIT#${municipalityId}#${at}#${nonce}`,
+  }),
+};
+
+/** Links and waits expire from the table some time after their step's deadline. */
+const RETENTION_AFTER_EXPIRY_SECONDS = 90 * 24 * 3600;
+
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, kind: _kind, expiresAtEpoch: _ttl, ...rest } = item;
+  return rest as T;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+}
+
+export class DynamoNominationStore implements NominationStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return strip<T>(out.Item);
+  }
+
+  private async queryPrefix<T>(pk: string, prefix: string): Promise<T[]> {
+    const items: T[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of out.Items ?? []) items.push(strip<T>(item) as T);
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  private async putIfAbsent(key: { pk: string; sk: string }, kind: string, item: object): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...item, ...key, kind },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async putRoundIfAbsent(round: StoredRound): Promise<{ stored: StoredRound; created: boolean }> {
+    const key = keys.round(round.round.id);
+    if (await this.putIfAbsent(key, 'round', round)) return { stored: round, created: true };
+    const stored = await this.get<StoredRound>(key);
+    if (!stored) throw new ConflictError(`Round ${round.round.id} vanished while being created`);
+    return { stored, created: false };
+  }
+
+  getRound(roundId: string): Promise<StoredRound | undefined> {
+    return this.get<StoredRound>(keys.round(roundId));
+  }
+
+  async setRoundStatus(roundId: string, status: RoundStatus): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.round(roundId),
+        UpdateExpression: 'SET #status = :status',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status },
+      }),
+    );
+  }
+
+  async putNominationIfAbsent(nomination: Nomination): Promise<void> {
+    await this.putIfAbsent(keys.nomination(nomination.roundId, nomination.municipalityId), 'nomination', nomination);
+  }
+
+  getNomination(roundId: string, municipalityId: string): Promise<Nomination | undefined> {
+    return this.get<Nomination>(keys.nomination(roundId, municipalityId));
+  }
+
+  async saveNomination(next: Nomination): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...next, ...keys.nomination(next.roundId, next.municipalityId), kind: 'nomination' },
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': next.version - 1 },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new ConflictError(`Nomination ${next.roundId}/${next.municipalityId} was changed by someone else`);
+      }
+      throw error;
+    }
+  }
+
+  listNominations(roundId: string): Promise<Nomination[]> {
+    return this.queryPrefix<Nomination>(`ROUND#${roundId}`, 'NOM#');
+  }
+
+  async putGroupIfAbsent(group: GroupState): Promise<void> {
+    await this.putIfAbsent(keys.group(group.roundId, group.groupId), 'group', group);
+  }
+
+  getGroup(roundId: string, groupId: string): Promise<GroupState | undefined> {
+    return this.get<GroupState>(keys.group(roundId, groupId));
+  }
+
+  async saveGroup(group: GroupState): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...group, ...keys.group(group.roundId, group.groupId), kind: 'group' },
+      }),
+    );
+  }
+
+  async putLink(link: Link): Promise<void> {
+    const expiresAtEpoch = Math.floor(Date.parse(link.expiresAt) / 1000) + RETENTION_AFTER_EXPIRY_SECONDS;
+    const created = await this.putIfAbsent(keys.link(link.tokenHash), 'link', { ...link, expiresAtEpoch });
+    if (!created) throw new ConflictError('Link token collision');
+  }
+
+  getLink(tokenHash: string): Promise<Link | undefined> {
+    return this.get<Link>(keys.link(tokenHash));
+  }
+
+  async useLink(tokenHash: string, usedAt: string): Promise<Link> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.link(tokenHash),
+          UpdateExpression: 'SET #status = :used, usedAt = :usedAt',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':used': 'used', ':open': 'open', ':usedAt': usedAt },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip<Link>(out.Attributes) as Link;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const link = await this.getLink(tokenHash);
+      if (!link) throw new NotFoundError('Link not found');
+      throw new LinkNotUsableError(link.status === 'superseded' ? 'superseded' : 'used', 'Link already used');
+    }
+  }
+
+  async reopenLink(tokenHash: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.link(tokenHash),
+        UpdateExpression: 'SET #status = :open REMOVE usedAt',
+        ConditionExpression: '#status = :used',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':used': 'used', ':open': 'open' },
+      }),
+    );
+  }
+
+  async supersedeLink(tokenHash: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.link(tokenHash),
+          UpdateExpression: 'SET #status = :superseded',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':superseded': 'superseded', ':open': 'open' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error; // already used or superseded: nothing to do
+    }
+  }
+
+  getWait(roundId: string, municipalityId: string, step: OfficialStep): Promise<StepWait | undefined> {
+    return this.get<StepWait>(keys.wait(roundId, municipalityId, step));
+  }
+
+  async putWait(wait: StepWait): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...wait, ...keys.wait(wait.roundId, wait.municipalityId, wait.step), kind: 'wait' },
+      }),
+    );
+  }
+
+  async addAudit(entry: AuditEntry): Promise<void> {
+    const nonce = Math.random().toString(36).slice(2, 10);
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...entry, ...keys.audit(entry.roundId, entry.municipalityId, entry.at, nonce), kind: 'audit' },
+      }),
+    );
+  }
+
+  listAudit(roundId: string, municipalityId: string): Promise<AuditEntry[]> {
+    return this.queryPrefix<AuditEntry>(`ROUND#${roundId}`, `AUDIT#${municipalityId}#`);
+  }
+}

@@ -1,0 +1,7 @@
+import { productionDeps } from './shared/deps.ts';
+import { stepHandler } from './shared/middleware.ts';
+import { completeRound } from './use-cases/steps.ts';
+
+const deps = productionDeps();
+
+export const handler = stepHandler('CompleteRound', (event: { roundId: string }) => completeRound(event.roundId, deps));

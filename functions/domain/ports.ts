@@ -1,0 +1,134 @@
+/**
+ * What the use cases need from the outside world. Adapters implement these on
+ * DynamoDB, SES and Step Functions; tests hand in in-memory fakes.
+ */
+import type {
+  GroupState,
+  Nomination,
+  OfficialStep,
+  Round,
+  RoundStatus,
+} from './types.ts';
+
+export interface StoredRound {
+  round: Round;
+  /** SHA-256 of the canonical definition: starting the same file twice is a no-op. */
+  definitionHash: string;
+  status: RoundStatus;
+  createdAt: string;
+}
+
+export type LinkStatus = 'open' | 'used' | 'superseded';
+
+/** A link an official received by mail. Only the hash of its token is stored. */
+export interface Link {
+  tokenHash: string;
+  roundId: string;
+  municipalityId: string;
+  step: OfficialStep;
+  /** The one person the link was sent to. */
+  recipientEmail: string;
+  recipientName: string;
+  status: LinkStatus;
+  createdAt: string;
+  /** ISO time after which the link no longer acts. */
+  expiresAt: string;
+  usedAt?: string;
+}
+
+/** The open wait of a nomination's step: which Step Functions task to resume. Backend only. */
+export interface StepWait {
+  roundId: string;
+  municipalityId: string;
+  step: OfficialStep;
+  taskToken: string;
+  linkTokenHash: string;
+  openedAt: string;
+}
+
+export interface AuditEntry {
+  roundId: string;
+  municipalityId: string;
+  at: string;
+  actor: string;
+  action: string;
+  /** SHA-256 of the client address, never the address itself. */
+  clientIpHash?: string;
+  userAgent?: string;
+}
+
+export interface NominationStore {
+  /** Stores the round unless one with this id exists; returns what is stored now. */
+  putRoundIfAbsent(round: StoredRound): Promise<{ stored: StoredRound; created: boolean }>;
+  getRound(roundId: string): Promise<StoredRound | undefined>;
+  setRoundStatus(roundId: string, status: RoundStatus): Promise<void>;
+
+  putNominationIfAbsent(nomination: Nomination): Promise<void>;
+  getNomination(roundId: string, municipalityId: string): Promise<Nomination | undefined>;
+  /** Writes `next` only if the stored version is still `next.version - 1`; else ConflictError. */
+  saveNomination(next: Nomination): Promise<void>;
+  listNominations(roundId: string): Promise<Nomination[]>;
+
+  putGroupIfAbsent(group: GroupState): Promise<void>;
+  getGroup(roundId: string, groupId: string): Promise<GroupState | undefined>;
+  saveGroup(group: GroupState): Promise<void>;
+
+  putLink(link: Link): Promise<void>;
+  getLink(tokenHash: string): Promise<Link | undefined>;
+  /** Open → used, exactly once; a second caller gets LinkNotUsableError('used'). */
+  useLink(tokenHash: string, usedAt: string): Promise<Link>;
+  /** Undo a claim whose effect could not be applied, so the official can try again. */
+  reopenLink(tokenHash: string): Promise<void>;
+  supersedeLink(tokenHash: string): Promise<void>;
+
+  getWait(roundId: string, municipalityId: string, step: OfficialStep): Promise<StepWait | undefined>;
+  putWait(wait: StepWait): Promise<void>;
+
+  addAudit(entry: AuditEntry): Promise<void>;
+  listAudit(roundId: string, municipalityId: string): Promise<AuditEntry[]>;
+}
+
+export interface MailContent {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Identifies one mail: sent at most once per (round, scope, purpose, recipient). */
+export interface MailKey {
+  roundId: string;
+  /** Municipality id, or `group:<id>` / `round` for mails not tied to one municipality. */
+  scope: string;
+  purpose: string;
+  recipient: string;
+}
+
+export interface OutboxRecord extends MailKey {
+  status: 'sending' | 'sent';
+  subject: string;
+  messageId?: string;
+  sentAt?: string;
+}
+
+export interface Mailer {
+  /** Sends unless this key was already sent; never sends twice for one key. */
+  sendOnce(key: MailKey, content: MailContent): Promise<'sent' | 'already-sent'>;
+  /** Whether the mail for this key has gone out. */
+  wasSent(key: MailKey): Promise<boolean>;
+  listSent(roundId: string): Promise<OutboxRecord[]>;
+}
+
+/** Resumes the workflow waiting on a step. */
+export interface WorkflowCallbacks {
+  succeed(taskToken: string, output: unknown): Promise<void>;
+  fail(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+export interface RoundStarter {
+  /** Starts the round's execution, named after the round; a second start is a no-op. */
+  start(roundId: string): Promise<{ executionArn: string }>;
+}
+
+export interface Clock {
+  now(): Date;
+}

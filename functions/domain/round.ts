@@ -1,0 +1,52 @@
+/** Rules about a round's structure: who is asked what, and until when. */
+import { NotFoundError } from './errors.ts';
+import { endOfDeadlineDay, helsinkiInstant, secondsUntil } from './time.ts';
+import type { Municipality, OfficialStep, PartnershipGroup, Person, Round } from './types.ts';
+
+export function findMunicipality(round: Round, municipalityId: string): Municipality {
+  const municipality = round.municipalities.find((m) => m.id === municipalityId);
+  if (!municipality) throw new NotFoundError(`Municipality ${municipalityId} is not part of round ${round.id}`);
+  return municipality;
+}
+
+export function groupOf(round: Round, municipalityId: string): PartnershipGroup {
+  const group = round.groups.find((g) => g.municipalityIds.includes(municipalityId));
+  if (!group) throw new NotFoundError(`Municipality ${municipalityId} belongs to no group of round ${round.id}`);
+  return group;
+}
+
+export function findGroup(round: Round, groupId: string): PartnershipGroup {
+  const group = round.groups.find((g) => g.id === groupId);
+  if (!group) throw new NotFoundError(`Group ${groupId} is not part of round ${round.id}`);
+  return group;
+}
+
+/** The official who acts on a step: preparer proposes, presenter approves, the body's secretary records. */
+export function actorOf(municipality: Municipality, step: OfficialStep): Pick<Person, 'name' | 'email'> {
+  switch (step) {
+    case 'proposal':
+      return municipality.preparer;
+    case 'approval':
+      return municipality.presenter;
+    case 'decision':
+      return { name: `${municipality.body.name}, sihteeri`, email: municipality.body.secretaryEmail };
+  }
+}
+
+export function answerDeadline(round: Round): Date {
+  return endOfDeadlineDay(round.deadline);
+}
+
+export function groupsStartAt(round: Round): Date {
+  return helsinkiInstant(round.startDate);
+}
+
+/** How long a step may wait: until the round's answer deadline. */
+export function stepTimeoutSeconds(round: Round, now: Date): number {
+  return secondsUntil(answerDeadline(round), now);
+}
+
+/** Execution names: stable, so starting twice starts nothing new. ≤ 80 characters by the id rules. */
+export function nominationExecutionName(roundId: string, municipalityId: string): string {
+  return `${roundId}--${municipalityId}`;
+}

@@ -1,0 +1,18 @@
+import { productionDeps } from './shared/deps.ts';
+import { stepHandler } from './shared/middleware.ts';
+import { type NominationRef, recordFailure, recordNoAnswer } from './use-cases/steps.ts';
+
+const deps = productionDeps();
+
+type OutcomeEvent = NominationRef &
+  ({ outcome: 'no_answer' } | { outcome: 'failed'; failure: { Error?: string; Cause?: string } });
+
+/** Ends a nomination that did not complete: no answer by the deadline, or a step that failed for good. */
+export const handler = stepHandler('RecordOutcome', (event: OutcomeEvent) =>
+  event.outcome === 'no_answer'
+    ? recordNoAnswer(event, deps)
+    : recordFailure(
+        { ...event, error: event.failure.Error ?? 'Unknown', cause: event.failure.Cause ?? '' },
+        deps,
+      ),
+);

@@ -1,0 +1,23 @@
+/** The real adapters, built once per process from the configuration. */
+import { dynamoClient, sesClient, sfnClient } from '../adapters/clients.ts';
+import { DynamoNominationStore } from '../adapters/dynamo-store.ts';
+import { SesMailer } from '../adapters/ses-mailer.ts';
+import { SfnCallbacks } from '../adapters/sfn-workflow.ts';
+import type { Deps } from '../use-cases/deps.ts';
+import { config } from './env.ts';
+
+let deps: Deps | undefined;
+
+export function productionDeps(): Deps {
+  if (deps) return deps;
+  const { tableName, mailSender, publicBaseUrl, mailConfigurationSet } = config();
+  const db = dynamoClient();
+  deps = {
+    store: new DynamoNominationStore(db, tableName),
+    mailer: new SesMailer({ db, ses: sesClient(), tableName, sender: mailSender, configurationSet: mailConfigurationSet }),
+    callbacks: new SfnCallbacks(sfnClient()),
+    clock: { now: () => new Date() },
+    publicBaseUrl,
+  };
+  return deps;
+}

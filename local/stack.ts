@@ -1,0 +1,161 @@
+/**
+ * The embedded stack: the same workflows, handlers and table as on AWS, on one machine.
+ *   DynamoDB API  dynalite            (data on disk under dataDir, or in memory)
+ *   SES API       aws-ses-v2-local    (with its mail viewer)
+ *   Step Functions API  local/sfn on aws-local-stepfunctions, running the synthesized ASL
+ *   HTTP API      local/http-bridge, API Gateway v2 events for the same handlers
+ */
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import sesLocal from 'aws-ses-v2-local';
+import dynalite from 'dynalite';
+import { startHttpBridge } from './http-bridge.ts';
+import { LocalLambdaRuntime } from './lambda-runtime.ts';
+import { LocalStepFunctions } from './sfn/engine.ts';
+import { startStepFunctionsServer } from './sfn/server.ts';
+import { DEFAULT_PORTS, LOCAL_MAIL_SENDER, type Ports, localUrls, sdkEnvironment } from './endpoints.ts';
+import { type LocalApp, LOCAL_REGION, synthesizeLocalApp } from './template.ts';
+
+export interface EmbeddedStackOptions {
+  /** 0 picks a free port. Defaults: DynamoDB 8000, SES 8005, Step Functions 8083, HTTP 3000. */
+  ports?: Partial<Ports>;
+  /** Folder for the DynamoDB data; omitted = in memory. */
+  dataDir?: string;
+  mailSender?: string;
+}
+
+export interface EmbeddedStack {
+  ports: Ports;
+  urls: ReturnType<typeof localUrls>;
+  app: LocalApp;
+  stepFunctions: LocalStepFunctions;
+  stateMachineArns: { round: string; nomination: string };
+  /** SDK settings pointing at this stack (also applied to this process). */
+  environment: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}
+
+async function ensureTable(app: LocalApp, endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: app.table.name,
+        KeySchema: app.table.keySchema as never,
+        AttributeDefinitions: app.table.attributeDefinitions as never,
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> {
+  const wanted = { ...DEFAULT_PORTS, ...options.ports };
+  const ports: Ports = {
+    dynamodb: wanted.dynamodb || (await freePort()),
+    ses: wanted.ses || (await freePort()),
+    sfn: wanted.sfn || (await freePort()),
+    http: wanted.http || (await freePort()),
+  };
+  const urls = localUrls(ports);
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
+  };
+
+  try {
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    const dynamo = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await listen(dynamo, ports.dynamodb);
+    stoppers.push(() => closeServer(dynamo));
+
+    const ses = await sesLocal.default({ host: '127.0.0.1', port: ports.ses });
+    stoppers.push(() => closeServer(ses));
+
+    const app = synthesizeLocalApp({
+      apiBaseUrl: urls.http,
+      context: { mailSender: options.mailSender ?? LOCAL_MAIL_SENDER },
+    });
+    await ensureTable(app, urls.dynamodb);
+
+    // Handlers read their settings and build their SDK clients from process.env on first
+    // use, exactly as in a Lambda container: set everything before the first import.
+    const environment: Record<string, string> = { ...sdkEnvironment(ports) };
+    for (const fn of app.functions) Object.assign(environment, fn.environment);
+    Object.assign(process.env, environment);
+
+    const runtime = new LocalLambdaRuntime(app.functions);
+    await runtime.warm();
+
+    const stepFunctions = new LocalStepFunctions({
+      invokeLambda: (arn, payload) => runtime.invoke(arn, payload),
+      region: LOCAL_REGION,
+    });
+    for (const machine of app.stateMachines) {
+      await stepFunctions.createStateMachine({ name: machine.name, definition: machine.definition });
+    }
+    const sfnServer = await startStepFunctionsServer({ service: stepFunctions, port: ports.sfn });
+    stoppers.push(() => sfnServer.close());
+
+    const http = await startHttpBridge({
+      routes: app.routes,
+      invoke: (arn, event) => runtime.invoke(arn, event),
+      port: ports.http,
+    });
+    stoppers.push(() => http.close());
+
+    const arnOf = (suffix: string) => {
+      const machine = app.stateMachines.find((m) => m.name.endsWith(suffix));
+      if (!machine) throw new Error(`No ${suffix} state machine in the CDK app`);
+      return machine.arn;
+    };
+    return {
+      ports,
+      urls,
+      app,
+      stepFunctions,
+      stateMachineArns: { round: arnOf('Round'), nomination: arnOf('Nomination') },
+      environment,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * npm start: the embedded stack on 127.0.0.1, data under .nimitys/, until Ctrl-C.
+ */
+import path from 'node:path';
+import { PROJECT_ROOT } from '../infra/node-function.ts';
+import { portsFromEnv } from './endpoints.ts';
+import { startEmbeddedStack } from './stack.ts';
+
+const started = performance.now();
+const stack = await startEmbeddedStack({
+  ports: portsFromEnv(),
+  dataDir: path.join(PROJECT_ROOT, '.nimitys', 'dynamodb'),
+});
+const { urls, stateMachineArns } = stack;
+const ms = Math.round(performance.now() - started);
+
+console.log(`
+Nimitys embedded stack is up (${ms} ms), everything on 127.0.0.1:
+
+  DynamoDB API        ${urls.dynamodb}   (dynalite; data in .nimitys/dynamodb)
+  SES API             ${urls.ses}   mail viewer: ${urls.ses}/
+  Step Functions API  ${urls.sfn}   (aws-local-stepfunctions, the synthesized ASL)
+  HTTP API (links)    ${urls.http}/l/{token}
+
+  State machines      ${stateMachineArns.round}
+                      ${stateMachineArns.nomination}
+
+Try it, in another terminal:
+  npx nimitys round start examples/pohjois-karjala-2024.yaml --from-today
+  npx nimitys status
+  npm run demo                      # the Liperi case end to end, against this stack
+  aws --endpoint-url ${urls.sfn} --region eu-north-1 stepfunctions list-executions \\
+      --state-machine-arn ${stateMachineArns.round}
+    (any credentials do, e.g. AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local)
+
+Ctrl-C stops it.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await stack.stop();
+    process.exit(0);
+  });
+}
