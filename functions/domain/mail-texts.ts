@@ -1,0 +1,720 @@
+/**
+ * Every mail of the nomination process, as pure functions from domain data to
+ * subject, plain text and HTML. Finnish, in the register of municipal administration.
+ *
+ * Safety rules kept here so that no caller has to: subjects are one line (no CR/LF,
+ * so no header injection), plain text has no control characters, every value in the
+ * HTML is escaped, and the only link in any mail is the linkUrl the caller gave.
+ */
+
+import {
+  formatDateFi,
+  formatDateTimeFi,
+  joinFi,
+  lowerFirst,
+  municipalityGenitive,
+  phraseGenitive,
+  timesPerYearFi,
+  upperFirst,
+} from './finnish.ts';
+import { html, plainText, type SafeHtml, singleLine, textToHtml } from './html.ts';
+import type { Decision, Municipality, Organiser, Person, Proposal, Round } from './types.ts';
+
+export interface MailContent {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** What the distribution calls the municipal board; the minute writes it in lower case. */
+const BOARD_NAME = 'kunnanhallitus';
+/** "to the municipal board" (allative), for running text. */
+const BOARD_NAME_ALLATIVE = 'kunnanhallitukselle';
+/** Used when a round names no group for the municipality. */
+const FALLBACK_GROUP_NAME = 'alueellinen kumppanuusryhmä';
+/** Between a label and its value in the excerpt's plain text, as in the minute's columns. */
+const LABEL_SEPARATOR = '  ';
+const SERVICE_NAME = 'Nimitys-palvelu';
+
+const fiCollator = new Intl.Collator('fi');
+
+// ---------------------------------------------------------------------------
+// Small text pieces. Everything a person typed goes through `one` (single line)
+// or `plainText` (multi-line) before it reaches the plain-text part.
+// ---------------------------------------------------------------------------
+
+const one = singleLine;
+
+/** "hyvinvointijohtaja Riitta Lappalainen": title as written inside a sentence. */
+function titledName(p: Person): string {
+  const title = lowerFirst(one(p.title));
+  return title === '' ? one(p.name) : `${title} ${one(p.name)}`;
+}
+
+/** "Hyvinvointijohtaja Riitta Lappalainen": title first in a label column, as in the minute. */
+function titledNameLead(p: Person): string {
+  return upperFirst(titledName(p));
+}
+
+function phoneOf(p: Person): string | undefined {
+  const phone = one(p.phone ?? '');
+  return phone === '' ? undefined : phone;
+}
+
+/** "title name, email, p. phone" for contact lines. */
+function contactLine(p: Person): string {
+  const phone = phoneOf(p);
+  return [titledName(p), one(p.email), phone && `p. ${phone}`].filter(Boolean).join(', ');
+}
+
+/** "Eeva Elomäki, hyvinvointi- ja hankekoordinaattori, eeva.elomaki@liperi.example". */
+function nomineeLine(p: Person): string {
+  return [one(p.name), lowerFirst(one(p.title)), one(p.email)].filter(Boolean).join(', ');
+}
+
+function sameEmail(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+/** "1–4 työntekijää", "yhden työntekijän", "2 työntekijää". */
+function seatsPhrase(round: Round): string {
+  const { min, max } = round.seats;
+  if (min === max) return max === 1 ? 'yhden työntekijän' : `${max} työntekijää`;
+  return `${min}–${max} työntekijää`;
+}
+
+/** The group of the municipality in this round. */
+function groupNameFor(round: Round, municipalityId: string): string {
+  const group = round.groups.find((g) => g.municipalityIds.includes(municipalityId));
+  return group === undefined ? FALLBACK_GROUP_NAME : one(group.name);
+}
+
+/** "Liperin hyvinvointilautakunta". */
+function bodyOf(municipality: Municipality): string {
+  return `${municipalityGenitive(one(municipality.name))} ${lowerFirst(one(municipality.body.name))}`;
+}
+
+/** "§ 87" whether the section was recorded as "87" or "§ 87". */
+function sectionLabel(section: string): string {
+  return `§ ${one(section).replace(/^§\s*/, '')}`;
+}
+
+/** Finnish quotation marks: the same ” on both sides. */
+function quoted(s: string): string {
+  return `”${s}”`;
+}
+
+/**
+ * Only a web address may become a link. The link must be exactly the one given;
+ * this only refuses javascript:, data: and the like.
+ */
+function checkedLink(linkUrl: string): string {
+  let protocol: string;
+  try {
+    protocol = new URL(linkUrl).protocol;
+  } catch {
+    throw new RangeError(`Not a URL: ${linkUrl}`);
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new RangeError(`Mail links must be http(s): ${linkUrl}`);
+  }
+  return linkUrl;
+}
+
+// ---------------------------------------------------------------------------
+// Layout: one look for every mail.
+// ---------------------------------------------------------------------------
+
+const STYLE = {
+  body: 'margin:0;padding:0;background-color:#f4f4f4;',
+  container:
+    'max-width:640px;margin:0 auto;padding:24px;background-color:#ffffff;color:#1a1a1a;' +
+    'font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;',
+  h1: 'font-size:22px;line-height:1.3;margin:0 0 16px;',
+  h2: 'font-size:18px;line-height:1.3;margin:24px 0 8px;',
+  p: 'margin:0 0 12px;',
+  list: 'margin:0 0 12px;padding-left:24px;',
+  // #0b5394 on white and white on #0b5394: contrast above 7:1.
+  button:
+    'display:inline-block;padding:12px 20px;background-color:#0b5394;color:#ffffff;' +
+    'font-weight:bold;text-decoration:none;border-radius:4px;',
+  small: 'margin:0 0 12px;font-size:14px;color:#4a4a4a;word-break:break-all;',
+  table: 'border-collapse:collapse;width:100%;margin:0 0 12px;',
+  th: 'text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid #cccccc;',
+  td: 'vertical-align:top;padding:6px 8px;border-bottom:1px solid #cccccc;',
+  document: 'border:1px solid #cccccc;padding:16px;margin:0 0 16px;',
+  footer: 'margin-top:32px;padding-top:12px;border-top:1px solid #cccccc;font-size:14px;color:#4a4a4a;',
+} as const;
+
+function footerSentence(organiser: Organiser): string {
+  return (
+    `Viestin on lähettänyt ${SERVICE_NAME} ${phraseGenitive(one(organiser.name))} puolesta. ` +
+    'Tähän viestiin ei voi vastata.'
+  );
+}
+
+function footerContact(organiser: Organiser): string {
+  return `Yhteyshenkilö (${one(organiser.name)}): ${contactLine(organiser.contact)}`;
+}
+
+/** Puts the pieces together: one subject line, the text with its footer, a full HTML document. */
+function compose(args: {
+  subject: string;
+  organiser: Organiser;
+  textBlocks: Array<string | false | undefined>;
+  htmlBody: SafeHtml;
+}): MailContent {
+  const subject = one(args.subject);
+  const blocks = args.textBlocks.filter((b): b is string => typeof b === 'string' && b !== '');
+  const footer = `-- \n${footerSentence(args.organiser)}\n${footerContact(args.organiser)}`;
+  const text = plainText(`${[...blocks, footer].join('\n\n')}\n`);
+  const document = html`<!DOCTYPE html>
+<html lang="fi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${subject}</title>
+</head>
+<body style="${STYLE.body}">
+<div role="article" aria-label="${subject}" lang="fi" style="${STYLE.container}">
+${args.htmlBody}
+<div style="${STYLE.footer}">
+<p style="${STYLE.p}">${footerSentence(args.organiser)}</p>
+<p style="${STYLE.p}">${footerContact(args.organiser)}</p>
+</div>
+</div>
+</body>
+</html>
+`;
+  return { subject, text, html: document.toString() };
+}
+
+/** The call to action: a button and the same address as text for clients that lose the button. */
+function linkHtml(label: string, linkUrl: string): SafeHtml {
+  return html`<p style="${STYLE.p}"><a href="${linkUrl}" style="${STYLE.button}">${label}</a></p>
+<p style="${STYLE.small}">Jos painike ei toimi, kopioi osoite selaimeen: ${linkUrl}</p>`;
+}
+
+function linkText(label: string, linkUrl: string): string {
+  return `${label}: ${linkUrl}`;
+}
+
+function paragraph(text: string): SafeHtml {
+  return html`<p style="${STYLE.p}">${text}</p>`;
+}
+
+function listHtml(items: string[]): SafeHtml {
+  return html`<ul style="${STYLE.list}">${items.map((item) => html`<li>${item}</li>`)}</ul>`;
+}
+
+function listText(items: string[]): string {
+  return items.map((item) => `- ${item}`).join('\n');
+}
+
+function multiLineHtml(text: string): SafeHtml {
+  return textToHtml(text, STYLE.p);
+}
+
+// ---------------------------------------------------------------------------
+// 1. The county's request to the municipality.
+// ---------------------------------------------------------------------------
+
+export interface ProposalRequestInput {
+  round: Round;
+  municipality: Municipality;
+  /** The preparer's link to the proposal form. */
+  linkUrl: string;
+  /** The partnership group the municipality names members to. */
+  groupName: string;
+}
+
+/** To the municipality's registry and preparer: name 1–max employees to the group by the deadline. */
+export function proposalRequestMail({
+  round,
+  municipality,
+  linkUrl,
+  groupName,
+}: ProposalRequestInput): MailContent {
+  const link = checkedLink(linkUrl);
+  const deadline = formatDateFi(round.deadline);
+  const role = round.seats.max === 1 ? 'edustajaksi' : 'edustajiksi';
+  // "kuntaa", not "Liperin kuntaa": five of the thirteen are cities (kaupunki).
+  const request =
+    `${one(round.organiser.name)} pyytää kuntaa nimeämään ${seatsPhrase(round)} ` +
+    `kunnan ${role} ryhmään ${quoted(one(groupName))}. Ryhmä aloittaa toimintansa ` +
+    `${formatDateFi(round.startDate)} ja kokoontuu noin ${timesPerYearFi(round.meetingsPerYear)}.`;
+  const answerBy = `Vastausta pyydetään ${deadline} mennessä.`;
+  const bodyGen = phraseGenitive(lowerFirst(one(municipality.body.name)));
+  const steps = [
+    'Valmistelija täyttää ehdotuksen alla olevan linkin kautta.',
+    `Esittelijä hyväksyy ehdotuksen ${bodyGen} esityslistalle.`,
+    'Toimielimen sihteeri kirjaa päätöksen, kun pöytäkirja on tarkastettu. Pöytäkirjanote lähtee ' +
+      `hyvinvointialueen kirjaamoon ja tiedoksi ${BOARD_NAME_ALLATIVE} ja nimetyille.`,
+  ];
+  const recipients = `${one(municipality.name)}, kirjaamo`;
+  const preparer = `Valmistelija: ${titledName(municipality.preparer)}`;
+  const forwarding = 'Linkillä voi jättää kunnan ehdotuksen. Älä välitä viestiä kunnan ulkopuolelle.';
+  const caseText = plainText(round.caseText).trim();
+
+  return compose({
+    subject: `Pyyntö: edustajien nimeäminen alueelliseen kumppanuusryhmään – vastaus ${deadline} mennessä`,
+    organiser: round.organiser,
+    textBlocks: [
+      `${recipients}\n${preparer}`,
+      one(round.title),
+      request,
+      answerBy,
+      caseText && `Tausta\n${caseText}`,
+      `Näin asia etenee\n${steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}`,
+      linkText('Täytä ehdotus', link),
+      forwarding,
+    ],
+    htmlBody: html`<p style="${STYLE.p}">${recipients}<br>${preparer}</p>
+<h1 style="${STYLE.h1}">${one(round.title)}</h1>
+${paragraph(request)}
+<p style="${STYLE.p}"><strong>${answerBy}</strong></p>
+${caseText && html`<h2 style="${STYLE.h2}">Tausta</h2>${multiLineHtml(caseText)}`}
+<h2 style="${STYLE.h2}">Näin asia etenee</h2>
+<ol style="${STYLE.list}">${steps.map((s) => html`<li>${s}</li>`)}</ol>
+${linkHtml('Täytä ehdotus', link)}
+${paragraph(forwarding)}`,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// 2. and 3. Steps inside the municipality.
+// ---------------------------------------------------------------------------
+
+export interface MunicipalStepInput {
+  round: Round;
+  municipality: Municipality;
+  proposal: Proposal;
+  linkUrl: string;
+}
+
+/** The nominees and the päätösehdotus, shown to the presenter and the secretary. */
+function proposalSummary(proposal: Proposal): { text: string[]; html: SafeHtml } {
+  const nominees = proposal.nominees.map(nomineeLine);
+  const proposalTextClean = plainText(proposal.text).trim();
+  return {
+    text: [`Ehdotetut edustajat\n${listText(nominees)}`, `Päätösehdotus\n${proposalTextClean}`],
+    html: html`<h2 style="${STYLE.h2}">Ehdotetut edustajat</h2>
+${listHtml(nominees)}
+<h2 style="${STYLE.h2}">Päätösehdotus</h2>
+${multiLineHtml(proposalTextClean)}`,
+  };
+}
+
+/** To the presenter (esittelijä): review the proposal and approve it for the committee's agenda. */
+export function approvalRequestMail({
+  round,
+  municipality,
+  proposal,
+  linkUrl,
+}: MunicipalStepInput): MailContent {
+  const link = checkedLink(linkUrl);
+  const municipalityGen = municipalityGenitive(one(municipality.name));
+  const bodyGen = phraseGenitive(lowerFirst(one(municipality.body.name)));
+  const greeting = `Hyvä ${one(municipality.presenter.name)},`;
+  const intro =
+    `${municipalityGen} ehdotus edustajiksi ryhmään ${quoted(groupNameFor(round, municipality.id))} ` +
+    `odottaa hyväksyntääsi. Tarkista ehdotus ja hyväksy se ${bodyGen} esityslistalle.`;
+  const submitted = `Ehdotuksen jätti ${one(proposal.submittedBy)} ${formatDateTimeFi(proposal.submittedAt)}.`;
+  const changes =
+    'Jos ehdotukseen tarvitaan muutoksia, ole yhteydessä valmistelijaan: ' +
+    `${contactLine(municipality.preparer)}.`;
+  const next =
+    'Hyväksynnän jälkeen toimielimen sihteeri saa pyynnön kirjata päätöksen kokouksen jälkeen. ' +
+    `Hyvinvointialue pyytää vastausta ${formatDateFi(round.deadline)} mennessä.`;
+  const summary = proposalSummary(proposal);
+
+  return compose({
+    subject: `Hyväksyttävänä: ${municipalityGen} ehdotus edustajiksi alueelliseen kumppanuusryhmään`,
+    organiser: round.organiser,
+    textBlocks: [
+      greeting,
+      intro,
+      ...summary.text,
+      submitted,
+      linkText('Hyväksy ehdotus', link),
+      changes,
+      next,
+    ],
+    htmlBody: html`${paragraph(greeting)}
+<h1 style="${STYLE.h1}">Ehdotus hyväksyttävänä</h1>
+${paragraph(intro)}
+${summary.html}
+${paragraph(submitted)}
+${linkHtml('Hyväksy ehdotus', link)}
+${paragraph(changes)}
+${paragraph(next)}`,
+  });
+}
+
+/** To the committee secretary: record the decision (meeting date, §, outcome) after the meeting. */
+export function decisionRequestMail({
+  round,
+  municipality,
+  proposal,
+  linkUrl,
+}: MunicipalStepInput): MailContent {
+  const link = checkedLink(linkUrl);
+  const bodyName = lowerFirst(one(municipality.body.name));
+  const bodyGen = phraseGenitive(bodyName);
+  const greeting = `${upperFirst(bodyGen)} sihteerille`;
+  const intro =
+    `Esittelijä ${one(municipality.presenter.name)} on hyväksynyt alla olevan ehdotuksen ${bodyGen} ` +
+    `esityslistalle. Asia koskee edustajien nimeämistä ryhmään ${quoted(groupNameFor(round, municipality.id))}.`;
+  const whatToRecord =
+    'Kirjaa päätös, kun pöytäkirja on tarkastettu: kokouspäivä, pykälä (§) ja päätös – hyväksyttiinkö ' +
+    'päätösehdotus sellaisenaan vai muutettuna ja ketkä nimettiin.';
+  const next =
+    'Kun päätös on kirjattu, pöytäkirjanote lähtee hyvinvointialueen kirjaamoon ja tiedoksi ' +
+    `${BOARD_NAME_ALLATIVE} ja nimetyille. Hyvinvointialue pyytää vastausta ` +
+    `${formatDateFi(round.deadline)} mennessä.`;
+  const summary = proposalSummary(proposal);
+
+  return compose({
+    subject: `Kirjattavana: ${phraseGenitive(bodyOf(municipality))} päätös alueellisen kumppanuusryhmän edustajista`,
+    organiser: round.organiser,
+    textBlocks: [greeting, intro, whatToRecord, ...summary.text, linkText('Kirjaa päätös', link), next],
+    htmlBody: html`${paragraph(greeting)}
+<h1 style="${STYLE.h1}">Päätös kirjattavana</h1>
+${paragraph(intro)}
+${paragraph(whatToRecord)}
+${summary.html}
+${linkHtml('Kirjaa päätös', link)}
+${paragraph(next)}`,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// 4. The excerpt of the minutes (pöytäkirjanote).
+// ---------------------------------------------------------------------------
+
+export interface ExcerptInput {
+  round: Round;
+  municipality: Municipality;
+  proposal: Proposal;
+  decision: Decision;
+}
+
+/** One labelled entry of the excerpt: "Päätös  Hyväksyttiin päätösehdotus." */
+export interface ExcerptEntry {
+  label: string;
+  text: string;
+}
+
+/** The excerpt as structured data, so that mail and a later PDF lay out the same content. */
+export interface ExcerptDocument {
+  heading: string;
+  /** Kunta, Toimielin, Kokous, Pykälä. */
+  meta: ExcerptEntry[];
+  /** The item's title. */
+  title: string;
+  /** The case text (may span paragraphs). */
+  caseText: string;
+  /** Valmistelija … Lisätietoja, in the minute's order. */
+  decisionPart: ExcerptEntry[];
+}
+
+/** The decided nominees who get a copy: all but the presenter, who already has the matter. */
+function copiedNominees(municipality: Municipality, decision: Decision): Person[] {
+  const seen = new Set<string>();
+  return decision.nominees.filter((p) => {
+    const key = p.email.trim().toLowerCase();
+    if (sameEmail(p.email, municipality.presenter.email) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function excerptDocument({ round, municipality, proposal, decision }: ExcerptInput): ExcerptDocument {
+  const presenter = municipality.presenter;
+  const phone = phoneOf(presenter);
+  const copies = [BOARD_NAME, ...copiedNominees(municipality, decision).map((p) => one(p.name))];
+  return {
+    heading: 'PÖYTÄKIRJANOTE',
+    meta: [
+      { label: 'Kunta', text: one(municipality.name) },
+      { label: 'Toimielin', text: upperFirst(one(municipality.body.name)) },
+      { label: 'Kokous', text: formatDateFi(decision.meetingDate) },
+      { label: 'Pykälä', text: sectionLabel(decision.section) },
+    ],
+    title: one(round.title),
+    caseText: plainText(round.caseText).trim(),
+    decisionPart: [
+      { label: 'Valmistelija', text: titledNameLead(municipality.preparer) },
+      { label: 'Esittelijä', text: titledNameLead(presenter) },
+      { label: 'Päätösehdotus', text: plainText(proposal.text).trim() },
+      { label: 'Päätös', text: plainText(decision.text).trim() },
+      { label: 'Ote', text: one(round.organiser.name) },
+      { label: 'Tiedoksi', text: copies.join(', ') },
+      {
+        label: 'Lisätietoja',
+        text: phone ? `${titledNameLead(presenter)}, p. ${phone}` : titledNameLead(presenter),
+      },
+    ],
+  };
+}
+
+/** "Label  first line", further lines of a multi-line value on their own. */
+function entryLines(entry: ExcerptEntry): string[] {
+  const [first = '', ...rest] = entry.text.split('\n');
+  return [`${entry.label}${LABEL_SEPARATOR}${first}`, ...rest];
+}
+
+/** In the minute these entries start a block of their own, after a blank line. */
+const BLOCK_STARTS: ReadonlySet<string> = new Set(['Päätösehdotus', 'Päätös', 'Ote']);
+
+/** The excerpt's body as plain lines (no line contains \n); blank strings separate blocks. */
+export function excerptText(input: ExcerptInput): string[] {
+  const doc = excerptDocument(input);
+  const lines = [doc.heading, '', ...doc.meta.flatMap(entryLines), '', doc.title];
+  if (doc.caseText !== '') lines.push('', ...doc.caseText.split('\n'));
+  lines.push('');
+  for (const entry of doc.decisionPart) {
+    if (BLOCK_STARTS.has(entry.label)) lines.push('');
+    lines.push(...entryLines(entry));
+  }
+  return lines;
+}
+
+function entriesTable(entries: ExcerptEntry[]): SafeHtml {
+  return html`<table style="${STYLE.table}">${entries.map(
+    (e) =>
+      html`<tr><th scope="row" style="${STYLE.th}">${e.label}</th><td style="${STYLE.td}">${e.text
+        .split('\n')
+        .map((line, i) => (i === 0 ? line : html`<br>${line}`))}</td></tr>`,
+  )}</table>`;
+}
+
+export interface ExcerptMailInput extends ExcerptInput {
+  groupName: string;
+  /** false: the excerpt (Ote) to the organiser; true: a copy for information (Tiedoksi). */
+  copy: boolean;
+}
+
+/** The excerpt, to the organiser's registry (Ote) or for information (Tiedoksi). */
+export function excerptMail(input: ExcerptMailInput): MailContent {
+  const { round, municipality, decision, groupName, copy } = input;
+  const doc = excerptDocument(input);
+  const body = bodyOf(municipality);
+  const meetingDate = formatDateFi(decision.meetingDate);
+  const section = sectionLabel(decision.section);
+  const kind = copy ? 'Tiedoksi' : 'Ote';
+  const heading = copy ? 'Tiedoksi: pöytäkirjanote' : 'Pöytäkirjanote';
+  const intro =
+    `${upperFirst(body)} on kokouksessaan ${meetingDate} (${section}) nimennyt edustajat ryhmään ` +
+    `${quoted(one(groupName))}. ${copy ? 'Pöytäkirjanote lähetetään tiedoksi.' : 'Ohessa pöytäkirjanote.'}`;
+  const provenance = `Pöytäkirjanote on muodostettu ${SERVICE_NAME}ssa toimielimen sihteerin kirjaamista tiedoista.`;
+
+  return compose({
+    subject: `${kind}: ${body} ${meetingDate} ${section} – ${doc.title}`,
+    organiser: round.organiser,
+    textBlocks: [heading, intro, excerptText(input).join('\n'), provenance],
+    htmlBody: html`<h1 style="${STYLE.h1}">${heading}</h1>
+${paragraph(intro)}
+<div style="${STYLE.document}">
+<h2 style="${STYLE.h2}">${doc.heading}</h2>
+${entriesTable(doc.meta)}
+<h3 style="${STYLE.h2}">${doc.title}</h3>
+${multiLineHtml(doc.caseText)}
+${entriesTable(doc.decisionPart)}
+</div>
+${paragraph(provenance)}`,
+  });
+}
+
+export interface ExcerptRecipient {
+  email: string;
+  name: string;
+  purpose: 'excerpt' | 'excerpt-copy';
+}
+
+/**
+ * Who gets the excerpt: the organiser's registry (Ote), the municipal board and each
+ * decided nominee except the presenter (Tiedoksi). One mail per address: the first
+ * purpose wins, so the registry never gets a copy in addition to the excerpt.
+ */
+export function excerptRecipients({
+  round,
+  municipality,
+  decision,
+}: {
+  round: Round;
+  municipality: Municipality;
+  decision: Decision;
+}): ExcerptRecipient[] {
+  const all: ExcerptRecipient[] = [
+    { email: round.organiser.registryEmail, name: one(round.organiser.name), purpose: 'excerpt' },
+    {
+      email: municipality.boardEmail,
+      name: `${municipalityGenitive(one(municipality.name))} ${BOARD_NAME}`,
+      purpose: 'excerpt-copy',
+    },
+    ...copiedNominees(municipality, decision).map(
+      (p): ExcerptRecipient => ({ email: p.email, name: one(p.name), purpose: 'excerpt-copy' }),
+    ),
+  ];
+  const seen = new Set<string>();
+  return all
+    .map((r) => ({ ...r, email: one(r.email) }))
+    .filter((r) => {
+      const key = r.email.toLowerCase();
+      if (r.email === '' || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+// ---------------------------------------------------------------------------
+// 5. When the group starts.
+// ---------------------------------------------------------------------------
+
+export type RosterEntry = Person & { municipalityName: string };
+
+/** By municipality in Finnish alphabetical order; within one, in the order decided. */
+function byMunicipality(roster: RosterEntry[]): RosterEntry[] {
+  return roster.toSorted((a, b) => fiCollator.compare(one(a.municipalityName), one(b.municipalityName)));
+}
+
+function rosterTable(roster: RosterEntry[]): SafeHtml {
+  return html`<table style="${STYLE.table}">
+<thead><tr><th scope="col" style="${STYLE.th}">Nimi</th><th scope="col" style="${STYLE.th}">Tehtävänimike</th><th scope="col" style="${STYLE.th}">Kunta</th></tr></thead>
+<tbody>${roster.map(
+    (m) =>
+      html`<tr><td style="${STYLE.td}">${one(m.name)}</td><td style="${STYLE.td}">${one(m.title)}</td><td style="${STYLE.td}">${one(m.municipalityName)}</td></tr>`,
+  )}</tbody>
+</table>`;
+}
+
+export interface WelcomeMailInput {
+  round: Round;
+  groupName: string;
+  member: Person;
+  roster: RosterEntry[];
+  /** The day the group starts, YYYY-MM-DD. */
+  startDate: string;
+}
+
+/** To each member when the group activates: welcome, start date, rhythm, the roster. */
+export function welcomeMail({ round, groupName, member, roster, startDate }: WelcomeMailInput): MailContent {
+  const group = one(groupName);
+  const own = roster.find((m) => sameEmail(m.email, member.email));
+  const representing =
+    own === undefined ? 'jäseneksi' : `${municipalityGenitive(one(own.municipalityName))} edustajaksi`;
+  const greeting = `Hyvä ${one(member.name)},`;
+  const welcome = `Sinut on nimetty ${representing} ryhmään ${quoted(group)}. Tervetuloa mukaan!`;
+  const rhythm =
+    `Ryhmä aloittaa toimintansa ${formatDateFi(startDate)} ja kokoontuu noin ` +
+    `${timesPerYearFi(round.meetingsPerYear)}. Kokouskutsut lähetetään erikseen.`;
+  const sorted = byMunicipality(roster);
+  const rosterLines = sorted.map((m) =>
+    [one(m.name), lowerFirst(one(m.title)), one(m.municipalityName)].filter(Boolean).join(', '),
+  );
+
+  return compose({
+    subject: `Tervetuloa: ${group} aloittaa ${formatDateFi(startDate)}`,
+    organiser: round.organiser,
+    textBlocks: [greeting, welcome, rhythm, `Ryhmän jäsenet\n${listText(rosterLines)}`],
+    htmlBody: html`${paragraph(greeting)}
+<h1 style="${STYLE.h1}">Tervetuloa: ${group}</h1>
+${paragraph(welcome)}
+${paragraph(rhythm)}
+<h2 style="${STYLE.h2}">Ryhmän jäsenet</h2>
+${rosterTable(sorted)}`,
+  });
+}
+
+export interface RosterMailInput {
+  round: Round;
+  groupName: string;
+  roster: RosterEntry[];
+  /** Municipalities of the group that named no one. */
+  missingMunicipalities: string[];
+}
+
+/** To the organiser's registry: the group is active, its members by municipality, who is missing. */
+export function rosterMail({
+  round,
+  groupName,
+  roster,
+  missingMunicipalities,
+}: RosterMailInput): MailContent {
+  const group = one(groupName);
+  const active =
+    `Ryhmän ${quoted(group)} kokoonpano on vahvistettu. Ryhmä aloittaa toimintansa ` +
+    `${formatDateFi(round.startDate)}. Jäseniä on ${roster.length}.`;
+  const byTown = new Map<string, RosterEntry[]>();
+  for (const m of byMunicipality(roster)) {
+    const town = one(m.municipalityName);
+    byTown.set(town, [...(byTown.get(town) ?? []), m]);
+  }
+  const missing = missingMunicipalities
+    .map(one)
+    .filter(Boolean)
+    .toSorted((a, b) => fiCollator.compare(a, b));
+  const missingText =
+    missing.length === 0
+      ? 'Kaikki ryhmän kunnat ovat nimenneet edustajansa.'
+      : `Edustajia eivät nimenneet: ${joinFi(missing)}.`;
+  const memberLine = (m: Person): string => {
+    const phone = phoneOf(m);
+    return [one(m.name), lowerFirst(one(m.title)), one(m.email), phone && `p. ${phone}`]
+      .filter(Boolean)
+      .join(', ');
+  };
+  const towns = [...byTown.entries()];
+
+  return compose({
+    subject: `Kokoonpano: ${group} – toiminta alkaa ${formatDateFi(round.startDate)}`,
+    organiser: round.organiser,
+    textBlocks: [
+      active,
+      ...towns.map(([town, members]) => `${town}\n${listText(members.map(memberLine))}`),
+      missingText,
+    ],
+    htmlBody: html`<h1 style="${STYLE.h1}">Kokoonpano: ${group}</h1>
+${paragraph(active)}
+${towns.map(([town, members]) => html`<h2 style="${STYLE.h2}">${town}</h2>${listHtml(members.map(memberLine))}`)}
+<h2 style="${STYLE.h2}">Nimeämättä</h2>
+${paragraph(missingText)}`,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// 6. No answer by the deadline.
+// ---------------------------------------------------------------------------
+
+/** To the organiser: the municipality did not answer by the deadline. */
+export function noAnswerMail({
+  round,
+  municipality,
+}: {
+  round: Round;
+  municipality: Municipality;
+}): MailContent {
+  const deadline = formatDateFi(round.deadline);
+  const name = one(municipality.name);
+  const statement =
+    `${name} ei ole nimennyt edustajia ryhmään ` +
+    `${quoted(groupNameFor(round, municipality.id))} ${deadline} päättyneessä määräajassa.`;
+  const consequence = `Kunnan nimitys on merkitty ${SERVICE_NAME}ssa vastaamattomaksi.`;
+  const contacts = [
+    `Kirjaamo: ${one(municipality.registryEmail)}`,
+    `Valmistelija: ${contactLine(municipality.preparer)}`,
+    `Esittelijä: ${contactLine(municipality.presenter)}`,
+  ];
+
+  return compose({
+    subject: `Ei vastausta: ${name} – määräaika ${deadline} päättyi`,
+    organiser: round.organiser,
+    textBlocks: [statement, consequence, `Kunnan yhteystiedot\n${listText(contacts)}`],
+    htmlBody: html`<h1 style="${STYLE.h1}">Ei vastausta: ${name}</h1>
+${paragraph(statement)}
+${paragraph(consequence)}
+<h2 style="${STYLE.h2}">Kunnan yhteystiedot</h2>
+${listHtml(contacts)}`,
+  });
+}
