@@ -75,7 +75,7 @@ function localName(path: string | undefined, logicalId: string): string {
 
 export function synthesizeLocalApp(options: SynthOptions): LocalApp {
   const app = new App({
-    context: { 'aws:cdk:bundling-stacks': [], ...options.context },
+    context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true, ...options.context },
     outdir: undefined,
   });
   const stacks = buildStacks(app);

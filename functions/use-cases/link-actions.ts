@@ -12,7 +12,10 @@ import { AWAITING } from './request-action.ts';
 export interface LinkView extends NominationContext {
   link: Link;
   step: OfficialStep;
-  /** The proposal text the form starts with: the minute's sentence built from the nominees. */
+  /**
+   * The proposal text the form starts with: the minute's sentence built from the nominees
+   * proposed so far; empty before anyone is proposed (the text is then composed on submit).
+   */
   defaultProposalText: string;
 }
 
@@ -43,12 +46,15 @@ export async function openLink(token: string, deps: Pick<Deps, 'store' | 'clock'
     ...ctx,
     link,
     step: link.step,
-    defaultProposalText: proposalText({
-      bodyName: ctx.municipality.body.name,
-      organiserName: ctx.round.organiser.name,
-      municipalityName: ctx.municipality.name,
-      nominees,
-    }),
+    defaultProposalText:
+      nominees.length === 0
+        ? ''
+        : proposalText({
+            bodyName: ctx.municipality.body.name,
+            organiserName: ctx.round.organiser.name,
+            municipalityName: ctx.municipality.name,
+            nominees,
+          }),
   };
 }
 

@@ -1,0 +1,163 @@
+/** In-memory fakes of the ports, with the same conditional-write semantics as the adapters. */
+import { ConflictError, LinkNotUsableError, NotFoundError } from '../../functions/domain/errors.ts';
+import type {
+  AuditEntry,
+  Link,
+  MailContent,
+  Mailer,
+  MailKey,
+  NominationStore,
+  OutboxRecord,
+  StepWait,
+  StoredRound,
+  WorkflowCallbacks,
+} from '../../functions/domain/ports.ts';
+import type { GroupState, Nomination, OfficialStep, RoundStatus } from '../../functions/domain/types.ts';
+import type { Deps } from '../../functions/use-cases/deps.ts';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+export class MemoryStore implements NominationStore {
+  rounds = new Map<string, StoredRound>();
+  nominations = new Map<string, Nomination>();
+  groups = new Map<string, GroupState>();
+  links = new Map<string, Link>();
+  waits = new Map<string, StepWait>();
+  audit: AuditEntry[] = [];
+
+  async putRoundIfAbsent(round: StoredRound) {
+    const existing = this.rounds.get(round.round.id);
+    if (existing) return { stored: copy(existing), created: false };
+    this.rounds.set(round.round.id, copy(round));
+    return { stored: copy(round), created: true };
+  }
+  async getRound(roundId: string) {
+    const round = this.rounds.get(roundId);
+    return round && copy(round);
+  }
+  async setRoundStatus(roundId: string, status: RoundStatus) {
+    const round = this.rounds.get(roundId);
+    if (!round) throw new NotFoundError(roundId);
+    round.status = status;
+  }
+  async putNominationIfAbsent(nomination: Nomination) {
+    const key = `${nomination.roundId}/${nomination.municipalityId}`;
+    if (!this.nominations.has(key)) this.nominations.set(key, copy(nomination));
+  }
+  async getNomination(roundId: string, municipalityId: string) {
+    const nomination = this.nominations.get(`${roundId}/${municipalityId}`);
+    return nomination && copy(nomination);
+  }
+  async saveNomination(next: Nomination) {
+    const key = `${next.roundId}/${next.municipalityId}`;
+    if (this.nominations.get(key)?.version !== next.version - 1) throw new ConflictError(key);
+    this.nominations.set(key, copy(next));
+  }
+  async listNominations(roundId: string) {
+    return [...this.nominations.values()].filter((n) => n.roundId === roundId).map(copy);
+  }
+  async putGroupIfAbsent(group: GroupState) {
+    const key = `${group.roundId}/${group.groupId}`;
+    if (!this.groups.has(key)) this.groups.set(key, copy(group));
+  }
+  async getGroup(roundId: string, groupId: string) {
+    const group = this.groups.get(`${roundId}/${groupId}`);
+    return group && copy(group);
+  }
+  async saveGroup(group: GroupState) {
+    this.groups.set(`${group.roundId}/${group.groupId}`, copy(group));
+  }
+  async putLink(link: Link) {
+    if (this.links.has(link.tokenHash)) throw new ConflictError('collision');
+    this.links.set(link.tokenHash, copy(link));
+  }
+  async getLink(tokenHash: string) {
+    const link = this.links.get(tokenHash);
+    return link && copy(link);
+  }
+  async useLink(tokenHash: string, usedAt: string) {
+    const link = this.links.get(tokenHash);
+    if (!link) throw new NotFoundError('link');
+    if (link.status !== 'open') throw new LinkNotUsableError(link.status === 'superseded' ? 'superseded' : 'used', 'x');
+    link.status = 'used';
+    link.usedAt = usedAt;
+    return copy(link);
+  }
+  async reopenLink(tokenHash: string) {
+    const link = this.links.get(tokenHash);
+    if (link?.status === 'used') {
+      link.status = 'open';
+      delete link.usedAt;
+    }
+  }
+  async supersedeLink(tokenHash: string) {
+    const link = this.links.get(tokenHash);
+    if (link?.status === 'open') link.status = 'superseded';
+  }
+  async getWait(roundId: string, municipalityId: string, step: OfficialStep) {
+    const wait = this.waits.get(`${roundId}/${municipalityId}/${step}`);
+    return wait && copy(wait);
+  }
+  async putWait(wait: StepWait) {
+    this.waits.set(`${wait.roundId}/${wait.municipalityId}/${wait.step}`, copy(wait));
+  }
+  async addAudit(entry: AuditEntry) {
+    this.audit.push(copy(entry));
+  }
+  async listAudit(roundId: string, municipalityId: string) {
+    return this.audit.filter((a) => a.roundId === roundId && a.municipalityId === municipalityId).map(copy);
+  }
+}
+
+export interface SentMail extends MailKey {
+  content: MailContent;
+}
+
+export class MemoryMailer implements Mailer {
+  sent: SentMail[] = [];
+  private keyOf = (key: MailKey) => `${key.roundId}|${key.scope}|${key.purpose}|${key.recipient.toLowerCase()}`;
+
+  async sendOnce(key: MailKey, content: MailContent) {
+    if (this.sent.some((m) => this.keyOf(m) === this.keyOf(key))) return 'already-sent' as const;
+    this.sent.push({ ...key, content });
+    return 'sent' as const;
+  }
+  async wasSent(key: MailKey) {
+    return this.sent.some((m) => this.keyOf(m) === this.keyOf(key));
+  }
+  async listSent(roundId: string): Promise<OutboxRecord[]> {
+    return this.sent
+      .filter((m) => m.roundId === roundId)
+      .map((m) => ({ ...m, status: 'sent' as const, subject: m.content.subject }));
+  }
+  /** The link URL in the last mail to this recipient. */
+  linkFor(recipient: string): string {
+    const mail = this.sent.filter((m) => m.recipient === recipient).at(-1);
+    const url = mail && /https?:\/\/\S+\/l\/[A-Za-z0-9_-]+/.exec(mail.content.text)?.[0];
+    if (!url) throw new Error(`No link mailed to ${recipient}`);
+    return url;
+  }
+}
+
+export class MemoryCallbacks implements WorkflowCallbacks {
+  succeeded: Array<{ taskToken: string; output: unknown }> = [];
+  failed: Array<{ taskToken: string; error: string }> = [];
+  async succeed(taskToken: string, output: unknown) {
+    this.succeeded.push({ taskToken, output });
+  }
+  async fail(taskToken: string, error: string) {
+    this.failed.push({ taskToken, error });
+  }
+}
+
+export function memoryDeps(now = new Date('2023-10-02T09:00:00Z')) {
+  const clock = { current: now, now: () => clock.current };
+  const deps = {
+    store: new MemoryStore(),
+    mailer: new MemoryMailer(),
+    callbacks: new MemoryCallbacks(),
+    clock,
+    publicBaseUrl: 'https://nimitys.example',
+  } satisfies Deps;
+  return deps;
+}
