@@ -7,4 +7,3 @@ const deps = productionDeps();
 export const handler = stepHandler('ActivateGroup', (event: { roundId: string; groupId: string }) =>
   activateGroup(event, deps),
 );
-

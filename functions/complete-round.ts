@@ -4,4 +4,6 @@ import { completeRound } from './use-cases/steps.ts';
 
 const deps = productionDeps();
 
-export const handler = stepHandler('CompleteRound', (event: { roundId: string }) => completeRound(event.roundId, deps));
+export const handler = stepHandler('CompleteRound', (event: { roundId: string }) =>
+  completeRound(event.roundId, deps),
+);

@@ -4,4 +4,6 @@ import { recordRound } from './use-cases/record-round.ts';
 
 const deps = productionDeps();
 
-export const handler = stepHandler('RecordRound', (event: { roundId: string }) => recordRound(event.roundId, deps));
+export const handler = stepHandler('RecordRound', (event: { roundId: string }) =>
+  recordRound(event.roundId, deps),
+);

@@ -5,4 +5,6 @@ import { type RequestActionInput, requestAction } from './use-cases/request-acti
 const deps = productionDeps();
 
 /** Serves the three waits (proposal, approval, decision): mails the step's link and stores the task token. */
-export const handler = stepHandler('RequestAction', (event: RequestActionInput) => requestAction(event, deps));
+export const handler = stepHandler('RequestAction', (event: RequestActionInput) =>
+  requestAction(event, deps),
+);

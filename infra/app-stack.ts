@@ -1,9 +1,9 @@
 /** Functions, workflows and the HTTP API. Stateful resources come in through props. */
 import {
   aws_apigatewayv2 as apigw,
-  aws_apigatewayv2_integrations as integrations,
   CfnOutput,
   type aws_dynamodb as dynamodb,
+  aws_apigatewayv2_integrations as integrations,
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
@@ -35,22 +35,32 @@ export class AppStack extends Stack {
     const fn = (id: string, entry: string, description: string) =>
       new NodeFunction(this, id, { entry, description, environment }).bindTable(props.table);
 
-    const requestAction = fn('RequestActionFn', 'request-action.ts', 'Mails an official the link of a step').allowMail(
-      props.mailSender,
-    );
-    const sendExcerpts = fn('SendExcerptsFn', 'send-excerpts.ts', 'Sends the excerpt and its copies').allowMail(
-      props.mailSender,
-    );
+    const requestAction = fn(
+      'RequestActionFn',
+      'request-action.ts',
+      'Mails an official the link of a step',
+    ).allowMail(props.mailSender);
+    const sendExcerpts = fn(
+      'SendExcerptsFn',
+      'send-excerpts.ts',
+      'Sends the excerpt and its copies',
+    ).allowMail(props.mailSender);
     const recordMembers = fn('RecordMembersFn', 'record-members.ts', 'Records the decided members');
-    const recordOutcome = fn('RecordOutcomeFn', 'record-outcome.ts', 'Ends a nomination with no answer or a failure').allowMail(
-      props.mailSender,
-    );
+    const recordOutcome = fn(
+      'RecordOutcomeFn',
+      'record-outcome.ts',
+      'Ends a nomination with no answer or a failure',
+    ).allowMail(props.mailSender);
     const recordRound = fn('RecordRoundFn', 'record-round.ts', 'Records a round and plans its nominations');
-    const activateGroup = fn('ActivateGroupFn', 'activate-group.ts', 'Activates a group and welcomes its members').allowMail(
+    const activateGroup = fn(
+      'ActivateGroupFn',
+      'activate-group.ts',
+      'Activates a group and welcomes its members',
+    ).allowMail(props.mailSender);
+    const completeRound = fn('CompleteRoundFn', 'complete-round.ts', 'Marks a round completed');
+    const linkPage = fn('LinkPageFn', 'link-page.ts', 'Pages behind the e-mailed links').allowMail(
       props.mailSender,
     );
-    const completeRound = fn('CompleteRoundFn', 'complete-round.ts', 'Marks a round completed');
-    const linkPage = fn('LinkPageFn', 'link-page.ts', 'Pages behind the e-mailed links').allowMail(props.mailSender);
 
     this.nomination = new NominationWorkflow(this, 'Nomination', {
       requestAction,
@@ -68,7 +78,11 @@ export class AppStack extends Stack {
     });
 
     const integration = new integrations.HttpLambdaIntegration('LinkPageIntegration', linkPage);
-    this.api.addRoutes({ path: '/l/{token}', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST], integration });
+    this.api.addRoutes({
+      path: '/l/{token}',
+      methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST],
+      integration,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'RoundStateMachineArn', { value: this.round.stateMachine.stateMachineArn });

@@ -1,5 +1,5 @@
 /** Long-lived state: the table and the mail identity. Retained when the stack goes. */
-import { aws_dynamodb as dynamodb, RemovalPolicy, aws_ses as ses, Stack, type StackProps } from 'aws-cdk-lib';
+import { aws_dynamodb as dynamodb, RemovalPolicy, Stack, type StackProps, aws_ses as ses } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 
 export const TTL_ATTRIBUTE = 'expiresAtEpoch';

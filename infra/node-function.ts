@@ -5,12 +5,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  type aws_dynamodb as dynamodb,
   Duration,
+  type aws_dynamodb as dynamodb,
   aws_iam as iam,
   aws_lambda as lambda,
-  aws_lambda_nodejs as nodejs,
   aws_logs as logs,
+  aws_lambda_nodejs as nodejs,
   RemovalPolicy,
   Stack,
 } from 'aws-cdk-lib';

@@ -12,7 +12,7 @@
  */
 import {
   Duration,
-  aws_lambda as lambda,
+  type aws_lambda as lambda,
   aws_logs as logs,
   RemovalPolicy,
   aws_stepfunctions as sfn,
@@ -73,7 +73,12 @@ export class NominationWorkflow extends Construct {
       taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
     })
       .addRetry(TRANSIENT_RETRY)
-      .next(new sfn.Fail(this, NominationStates.NominationFailed, { error: 'NominationFailed', causePath: '$.failure.Cause' }));
+      .next(
+        new sfn.Fail(this, NominationStates.NominationFailed, {
+          error: 'NominationFailed',
+          causePath: '$.failure.Cause',
+        }),
+      );
 
     const recordNoAnswer = new tasks.LambdaInvoke(this, NominationStates.RecordNoAnswer, {
       retryOnServiceExceptions: false,
@@ -96,7 +101,7 @@ export class NominationWorkflow extends Construct {
       protect(
         new tasks.LambdaInvoke(this, stateName, {
           retryOnServiceExceptions: false,
-      lambdaFunction: props.requestAction,
+          lambdaFunction: props.requestAction,
           integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
           payload: sfn.TaskInput.fromObject({ ...ref, step, taskToken: sfn.JsonPath.taskToken }),
           taskTimeout: sfn.Timeout.at(WAIT_TIMEOUT_PATH),

@@ -9,7 +9,7 @@
  */
 import {
   Duration,
-  aws_lambda as lambda,
+  type aws_lambda as lambda,
   aws_logs as logs,
   RemovalPolicy,
   aws_stepfunctions as sfn,
@@ -92,7 +92,7 @@ export class RoundWorkflow extends Construct {
     }).itemProcessor(
       new tasks.LambdaInvoke(this, RoundStates.ActivateGroup, {
         retryOnServiceExceptions: false,
-      lambdaFunction: props.activateGroup,
+        lambdaFunction: props.activateGroup,
         payloadResponseOnly: false,
         resultPath: sfn.JsonPath.DISCARD,
         taskTimeout: sfn.Timeout.duration(Duration.minutes(5)),
@@ -109,7 +109,11 @@ export class RoundWorkflow extends Construct {
 
     const definition = recordRound
       .next(runNominations)
-      .next(new sfn.Wait(this, RoundStates.WaitForStartDate, { time: sfn.WaitTime.timestampPath(STARTS_AT_PATH) }))
+      .next(
+        new sfn.Wait(this, RoundStates.WaitForStartDate, {
+          time: sfn.WaitTime.timestampPath(STARTS_AT_PATH),
+        }),
+      )
       .next(activateGroups)
       .next(completeRound)
       .next(new sfn.Succeed(this, RoundStates.RoundCompleted));

@@ -50,7 +50,10 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
 }
 
 function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error)?.name === 'ConditionalCheckFailedException'
+  );
 }
 
 export class DynamoNominationStore implements NominationStore {
@@ -60,7 +63,9 @@ export class DynamoNominationStore implements NominationStore {
   ) {}
 
   private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
     return strip<T>(out.Item);
   }
 
@@ -125,7 +130,11 @@ export class DynamoNominationStore implements NominationStore {
   }
 
   async putNominationIfAbsent(nomination: Nomination): Promise<void> {
-    await this.putIfAbsent(keys.nomination(nomination.roundId, nomination.municipalityId), 'nomination', nomination);
+    await this.putIfAbsent(
+      keys.nomination(nomination.roundId, nomination.municipalityId),
+      'nomination',
+      nomination,
+    );
   }
 
   getNomination(roundId: string, municipalityId: string): Promise<Nomination | undefined> {
@@ -145,7 +154,9 @@ export class DynamoNominationStore implements NominationStore {
       );
     } catch (error) {
       if (isConditionFailure(error)) {
-        throw new ConflictError(`Nomination ${next.roundId}/${next.municipalityId} was changed by someone else`);
+        throw new ConflictError(
+          `Nomination ${next.roundId}/${next.municipalityId} was changed by someone else`,
+        );
       }
       throw error;
     }
@@ -252,7 +263,11 @@ export class DynamoNominationStore implements NominationStore {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...entry, ...keys.audit(entry.roundId, entry.municipalityId, entry.at, nonce), kind: 'audit' },
+        Item: {
+          ...entry,
+          ...keys.audit(entry.roundId, entry.municipalityId, entry.at, nonce),
+          kind: 'audit',
+        },
       }),
     );
   }

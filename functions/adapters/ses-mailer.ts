@@ -9,8 +9,14 @@
  * lost legal notice.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../domain/errors.ts';
 import type { MailContent, Mailer, MailKey, OutboxRecord } from '../domain/ports.ts';
 import { keys } from './dynamo-store.ts';
@@ -46,8 +52,9 @@ export class SesMailer implements Mailer {
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = (await db.send(new GetCommand({ TableName: tableName, Key: dbKey, ConsistentRead: true })))
-        .Item as (OutboxRecord & { claimedAt: string }) | undefined;
+      const existing = (
+        await db.send(new GetCommand({ TableName: tableName, Key: dbKey, ConsistentRead: true }))
+      ).Item as (OutboxRecord & { claimedAt: string }) | undefined;
       if (!existing || existing.status === 'sent') return 'already-sent';
       if (this.now().getTime() - Date.parse(existing.claimedAt) < STALE_CLAIM_MS) {
         throw new ConflictError('Mail is being sent by another attempt');
@@ -76,7 +83,11 @@ export class SesMailer implements Mailer {
         Key: dbKey,
         UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':messageId': out.MessageId ?? '', ':sentAt': this.now().toISOString() },
+        ExpressionAttributeValues: {
+          ':sent': 'sent',
+          ':messageId': out.MessageId ?? '',
+          ':sentAt': this.now().toISOString(),
+        },
       }),
     );
     return 'sent';

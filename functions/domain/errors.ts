@@ -4,7 +4,7 @@
  */
 
 export interface FieldError {
-  /** Path of the field at fault, e.g. "municipalities[3].registryEmail" or "nominees[1].email". */
+  /** Path of the field at fault, e.g. "municipalities[3].registryEmail" (round file) or "nominees.1.email" (a form field's name). */
   field: string;
   /** A message a person understands, in Finnish. */
   message: string;

@@ -2,13 +2,7 @@
  * What the use cases need from the outside world. Adapters implement these on
  * DynamoDB, SES and Step Functions; tests hand in in-memory fakes.
  */
-import type {
-  GroupState,
-  Nomination,
-  OfficialStep,
-  Round,
-  RoundStatus,
-} from './types.ts';
+import type { GroupState, Nomination, OfficialStep, Round, RoundStatus } from './types.ts';
 
 export interface StoredRound {
   round: Round;

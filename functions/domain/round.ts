@@ -5,13 +5,15 @@ import type { Municipality, OfficialStep, PartnershipGroup, Person, Round } from
 
 export function findMunicipality(round: Round, municipalityId: string): Municipality {
   const municipality = round.municipalities.find((m) => m.id === municipalityId);
-  if (!municipality) throw new NotFoundError(`Municipality ${municipalityId} is not part of round ${round.id}`);
+  if (!municipality)
+    throw new NotFoundError(`Municipality ${municipalityId} is not part of round ${round.id}`);
   return municipality;
 }
 
 export function groupOf(round: Round, municipalityId: string): PartnershipGroup {
   const group = round.groups.find((g) => g.municipalityIds.includes(municipalityId));
-  if (!group) throw new NotFoundError(`Municipality ${municipalityId} belongs to no group of round ${round.id}`);
+  if (!group)
+    throw new NotFoundError(`Municipality ${municipalityId} belongs to no group of round ${round.id}`);
   return group;
 }
 

@@ -5,10 +5,16 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LinkNotUsableError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { formatDateTimeFi } from '../domain/finnish.ts';
+import { log } from '../shared/logger.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { type LinkView, openLink, submitLink } from '../use-cases/link-actions.ts';
-import { log } from '../shared/logger.ts';
-import { renderApprovalPage, renderDecisionPage, renderErrorPage, renderProposalPage, renderResultPage } from './pages.ts';
+import {
+  renderApprovalPage,
+  renderDecisionPage,
+  renderErrorPage,
+  renderProposalPage,
+  renderResultPage,
+} from './pages.ts';
 import { htmlResponse } from './responses.ts';
 
 /** Forms are a few kilobytes; anything much larger is not a person typing. */
@@ -27,8 +33,13 @@ function formFields(event: APIGatewayProxyEventV2): Record<string, string> {
   return fields;
 }
 
+function proposalOf(view: LinkView) {
+  if (!view.nomination.proposal) throw new NotFoundError(`Nothing proposed for ${view.municipality.id}`);
+  return view.nomination.proposal;
+}
+
 function formPage(view: LinkView, fields?: Record<string, string>, error?: ValidationError): string {
-  const { round, municipality, group, nomination } = view;
+  const { round, municipality, group } = view;
   const errors = error?.fieldErrors;
   switch (view.step) {
     case 'proposal':
@@ -41,9 +52,15 @@ function formPage(view: LinkView, fields?: Record<string, string>, error?: Valid
         errors,
       });
     case 'approval':
-      return renderApprovalPage({ round, municipality, proposal: nomination.proposal! });
+      return renderApprovalPage({ round, municipality, proposal: proposalOf(view) });
     case 'decision':
-      return renderDecisionPage({ round, municipality, proposal: nomination.proposal!, values: fields, errors });
+      return renderDecisionPage({
+        round,
+        municipality,
+        proposal: proposalOf(view),
+        values: fields,
+        errors,
+      });
   }
 }
 
@@ -56,7 +73,8 @@ const DONE_MESSAGES = {
 function unusablePage(error: LinkNotUsableError): APIGatewayProxyStructuredResultV2 {
   const messages = {
     used: 'Tämän linkin toiminto on jo tehty. Linkki toimii vain kerran.',
-    superseded: 'Tämä linkki on korvattu uudella tai asian käsittely on edennyt. Käytä uusinta saamaasi linkkiä.',
+    superseded:
+      'Tämä linkki on korvattu uudella tai asian käsittely on edennyt. Käytä uusinta saamaasi linkkiä.',
     expired: 'Linkin määräaika on päättynyt. Ota yhteyttä kierroksen yhteyshenkilöön.',
   };
   return htmlResponse(
@@ -69,20 +87,32 @@ function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
   if (error instanceof NotFoundError) {
     return htmlResponse(
       404,
-      renderErrorPage({ status: 404, title: 'Linkki ei ole voimassa', message: 'Tarkista, että kopioit linkin kokonaan.' }),
+      renderErrorPage({
+        status: 404,
+        title: 'Linkki ei ole voimassa',
+        message: 'Tarkista, että kopioit linkin kokonaan.',
+      }),
     );
   }
   if (error instanceof LinkNotUsableError) return unusablePage(error);
   if (error instanceof PayloadTooLargeError) {
     return htmlResponse(
       413,
-      renderErrorPage({ status: 413, title: 'Lomake on liian suuri', message: 'Lyhennä tekstejä ja yritä uudelleen.' }),
+      renderErrorPage({
+        status: 413,
+        title: 'Lomake on liian suuri',
+        message: 'Lyhennä tekstejä ja yritä uudelleen.',
+      }),
     );
   }
   log.error('link page failed', { error: (error as Error)?.name, message: (error as Error)?.message });
   return htmlResponse(
     500,
-    renderErrorPage({ status: 500, title: 'Palvelussa on häiriö', message: 'Yritä hetken kuluttua uudelleen.' }),
+    renderErrorPage({
+      status: 500,
+      title: 'Palvelussa on häiriö',
+      message: 'Yritä hetken kuluttua uudelleen.',
+    }),
   );
 }
 
@@ -100,7 +130,10 @@ export async function handleLinkRequest(
       return htmlResponse(200, formPage(view));
     }
     if (method !== 'POST') {
-      return htmlResponse(405, renderErrorPage({ status: 400, title: 'Virheellinen pyyntö', message: 'Käytä lomaketta.' }));
+      return htmlResponse(
+        405,
+        renderErrorPage({ status: 400, title: 'Virheellinen pyyntö', message: 'Käytä lomaketta.' }),
+      );
     }
     fields = formFields(event);
     view = await openLink(token, deps);

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { PAGE_STYLE_HASH } from './pages.ts';
+import { PAGE_CSP } from './pages.ts';
 
 /**
  * Headers for every page: nothing cached (pages carry personal data and act on a link),
@@ -11,14 +11,7 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'content-security-policy': [
-    "default-src 'none'",
-    `style-src '${PAGE_STYLE_HASH}'`,
-    "img-src 'self' data:",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-  ].join('; '),
+  'content-security-policy': PAGE_CSP,
 };
 
 export function htmlResponse(statusCode: number, body: string): APIGatewayProxyStructuredResultV2 {

@@ -14,7 +14,13 @@ export function productionDeps(): Deps {
   const db = dynamoClient();
   deps = {
     store: new DynamoNominationStore(db, tableName),
-    mailer: new SesMailer({ db, ses: sesClient(), tableName, sender: mailSender, configurationSet: mailConfigurationSet }),
+    mailer: new SesMailer({
+      db,
+      ses: sesClient(),
+      tableName,
+      sender: mailSender,
+      configurationSet: mailConfigurationSet,
+    }),
     callbacks: new SfnCallbacks(sfnClient()),
     clock: { now: () => new Date() },
     publicBaseUrl,

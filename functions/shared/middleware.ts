@@ -14,7 +14,12 @@ interface StepEvent {
 
 export function stepHandler<E extends StepEvent, R>(step: string, fn: (event: E) => Promise<R>) {
   return middy<E, R, Error, Context>().handler(async (event) => {
-    const ids = { step, roundId: event.roundId, municipalityId: event.municipalityId, groupId: event.groupId };
+    const ids = {
+      step,
+      roundId: event.roundId,
+      municipalityId: event.municipalityId,
+      groupId: event.groupId,
+    };
     const started = performance.now();
     try {
       const result = await fn(event);

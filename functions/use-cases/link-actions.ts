@@ -6,7 +6,7 @@ import type { Link } from '../domain/ports.ts';
 import { stepTimeoutSeconds } from '../domain/round.ts';
 import type { Nomination, OfficialStep } from '../domain/types.ts';
 import type { Deps } from './deps.ts';
-import { type NominationContext, loadNomination } from './load.ts';
+import { loadNomination, type NominationContext } from './load.ts';
 import { AWAITING } from './request-action.ts';
 
 export interface LinkView extends NominationContext {
@@ -39,7 +39,10 @@ export async function openLink(token: string, deps: Pick<Deps, 'store' | 'clock'
   }
   const ctx = await loadNomination(deps.store, link.roundId, link.municipalityId);
   if (ctx.nomination.status !== AWAITING[link.step]) {
-    throw new LinkNotUsableError('superseded', `Nomination is ${ctx.nomination.status}, not waiting for ${link.step}`);
+    throw new LinkNotUsableError(
+      'superseded',
+      `Nomination is ${ctx.nomination.status}, not waiting for ${link.step}`,
+    );
   }
   const nominees = ctx.nomination.proposal?.nominees ?? [];
   return {
@@ -80,7 +83,11 @@ function applyForm(view: LinkView, fields: Record<string, string>, at: string): 
     }
     case 'approval': {
       parseApprovalForm(fields);
-      return { ...next, status: 'awaiting_decision', approval: { approvedAt: at, approvedBy: link.recipientEmail } };
+      return {
+        ...next,
+        status: 'awaiting_decision',
+        approval: { approvedAt: at, approvedBy: link.recipientEmail },
+      };
     }
     case 'decision': {
       if (!nomination.proposal) throw new NotFoundError('No proposal to decide on');

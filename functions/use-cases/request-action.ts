@@ -4,7 +4,7 @@ import type { MailContent } from '../domain/ports.ts';
 import { actorOf, answerDeadline } from '../domain/round.ts';
 import type { NominationStatus, OfficialStep } from '../domain/types.ts';
 import type { Deps } from './deps.ts';
-import { type NominationContext, loadNomination } from './load.ts';
+import { loadNomination, type NominationContext } from './load.ts';
 
 export interface RequestActionInput {
   step: OfficialStep;
@@ -26,8 +26,10 @@ export function requestPurpose(step: OfficialStep): string {
 
 function requestMail(ctx: NominationContext, step: OfficialStep, url: string): MailContent {
   const { round, municipality, group, nomination } = ctx;
-  if (step === 'proposal') return proposalRequestMail({ round, municipality, groupName: group.name, linkUrl: url });
-  if (!nomination.proposal) throw new Error(`Nomination ${nomination.municipalityId} has no proposal for ${step}`);
+  if (step === 'proposal')
+    return proposalRequestMail({ round, municipality, groupName: group.name, linkUrl: url });
+  if (!nomination.proposal)
+    throw new Error(`Nomination ${nomination.municipalityId} has no proposal for ${step}`);
   const args = { round, municipality, proposal: nomination.proposal, linkUrl: url };
   return step === 'approval' ? approvalRequestMail(args) : decisionRequestMail(args);
 }
@@ -53,8 +55,8 @@ export async function requestAction(input: RequestActionInput, deps: Deps): Prom
 
   const previous = await deps.store.getWait(input.roundId, input.municipalityId, input.step);
   const previousLink = previous ? await deps.store.getLink(previous.linkTokenHash) : undefined;
-  if (previousLink?.status === 'open' && (await deps.mailer.wasSent(mailKey))) {
-    await deps.store.putWait({ ...previous!, taskToken: input.taskToken, openedAt: now.toISOString() });
+  if (previous && previousLink?.status === 'open' && (await deps.mailer.wasSent(mailKey))) {
+    await deps.store.putWait({ ...previous, taskToken: input.taskToken, openedAt: now.toISOString() });
   } else {
     const { token, tokenHash } = newLinkToken();
     await deps.store.putLink({

@@ -1,5 +1,11 @@
 /** The workflow's non-interactive steps: excerpts, members, outcomes, activation. */
-import { excerptMail, excerptRecipients, noAnswerMail, rosterMail, welcomeMail } from '../domain/mail-texts.ts';
+import {
+  excerptMail,
+  excerptRecipients,
+  noAnswerMail,
+  rosterMail,
+  welcomeMail,
+} from '../domain/mail-texts.ts';
 import { findGroup } from '../domain/round.ts';
 import type { Nomination, NominationStatus, OfficialStep } from '../domain/types.ts';
 import type { Deps } from './deps.ts';
@@ -31,7 +37,11 @@ async function setStatus(
  * and every nominee except the presenter, each once.
  */
 export async function sendExcerpts(ref: NominationRef, deps: Deps): Promise<{ sent: number }> {
-  const { round, municipality, group, nomination } = await loadNomination(deps.store, ref.roundId, ref.municipalityId);
+  const { round, municipality, group, nomination } = await loadNomination(
+    deps.store,
+    ref.roundId,
+    ref.municipalityId,
+  );
   const { decision, proposal } = nomination;
   if (!decision || !proposal) throw new Error(`Nomination ${ref.municipalityId} has no decision`);
   let sent = 0;
@@ -65,14 +75,23 @@ const STEPS: OfficialStep[] = ['proposal', 'approval', 'decision'];
 
 /** The deadline passed: the nomination ends with no members, its links stop working, the organiser is told. */
 export async function recordNoAnswer(ref: NominationRef, deps: Deps): Promise<void> {
-  const { round, municipality, nomination } = await loadNomination(deps.store, ref.roundId, ref.municipalityId);
+  const { round, municipality, nomination } = await loadNomination(
+    deps.store,
+    ref.roundId,
+    ref.municipalityId,
+  );
   for (const step of STEPS) {
     const wait = await deps.store.getWait(ref.roundId, ref.municipalityId, step);
     if (wait) await deps.store.supersedeLink(wait.linkTokenHash);
   }
   await setStatus(deps, nomination, 'no_answer');
   await deps.mailer.sendOnce(
-    { roundId: round.id, scope: municipality.id, purpose: 'no-answer', recipient: round.organiser.registryEmail },
+    {
+      roundId: round.id,
+      scope: municipality.id,
+      purpose: 'no-answer',
+      recipient: round.organiser.registryEmail,
+    },
     noAnswerMail({ round, municipality }),
   );
 }
@@ -84,7 +103,11 @@ export async function recordFailure(
 ): Promise<void> {
   const { nomination } = await loadNomination(deps.store, ref.roundId, ref.municipalityId);
   await setStatus(deps, nomination, 'failed', {
-    failure: { error: ref.error.slice(0, 200), cause: ref.cause.slice(0, 2000), at: deps.clock.now().toISOString() },
+    failure: {
+      error: ref.error.slice(0, 200),
+      cause: ref.cause.slice(0, 2000),
+      at: deps.clock.now().toISOString(),
+    },
   });
 }
 
@@ -119,7 +142,10 @@ export async function activateGroup(
   }
 
   const nameOf = (id: string) => round.municipalities.find((m) => m.id === id)?.name ?? id;
-  const roster = members.map(({ municipalityId, ...person }) => ({ ...person, municipalityName: nameOf(municipalityId) }));
+  const roster = members.map(({ municipalityId, ...person }) => ({
+    ...person,
+    municipalityName: nameOf(municipalityId),
+  }));
   const scope = `group:${group.id}`;
   for (const member of roster) {
     await deps.mailer.sendOnce(

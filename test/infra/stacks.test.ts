@@ -3,11 +3,14 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildStacks } from '../../infra/stacks.ts';
-import { synthesizeLocalApp, type LocalStateMachine } from '../../local/template.ts';
+import { type LocalStateMachine, synthesizeLocalApp } from '../../local/template.ts';
 import { NominationStates, WAIT_TIMEOUT_PATH } from '../../workflows/nomination.ts';
 import { MAX_CONCURRENT_NOMINATIONS, RoundStates, STARTS_AT_PATH } from '../../workflows/round.ts';
 
-type AslValidator = (definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }) => {
+type AslValidator = (
+  definition: unknown,
+  options?: { checkPaths?: boolean; checkArn?: boolean },
+) => {
   isValid: boolean;
   errorsText: (separator?: string) => string;
 };
@@ -94,10 +97,16 @@ describe('the CDK app', () => {
   });
 
   it('takes the sender and the public URL from context', () => {
-    const { app } = synth({ mailSender: 'noreply@siunsote.fi', publicBaseUrl: 'https://nimitys.siunsote.fi' });
+    const { app } = synth({
+      mailSender: 'noreply@siunsote.fi',
+      publicBaseUrl: 'https://nimitys.siunsote.fi',
+    });
     app.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: Match.objectLike({ MAIL_SENDER: 'noreply@siunsote.fi', PUBLIC_BASE_URL: 'https://nimitys.siunsote.fi' }),
+        Variables: Match.objectLike({
+          MAIL_SENDER: 'noreply@siunsote.fi',
+          PUBLIC_BASE_URL: 'https://nimitys.siunsote.fi',
+        }),
       },
     });
     expect(() => synth({ mailSender: 'not an address' })).toThrow(/mailSender/);
@@ -137,15 +146,24 @@ describe('the CDK app', () => {
 
   it('waits for each official with a task token and a timeout taken from the round deadline', () => {
     const states = allStates(nomination);
-    for (const name of [NominationStates.RequestProposal, NominationStates.RequestApproval, NominationStates.RequestDecision]) {
+    for (const name of [
+      NominationStates.RequestProposal,
+      NominationStates.RequestApproval,
+      NominationStates.RequestDecision,
+    ]) {
       const state = states[name] as State;
       expect(state.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
       expect(state.TimeoutSecondsPath).toBe(WAIT_TIMEOUT_PATH);
       expect(JSON.stringify(state.Parameters)).toContain('"taskToken.$":"$$.Task.Token"');
       const catches = state.Catch as Array<{ ErrorEquals: string[]; Next: string }>;
-      expect(catches[0]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: NominationStates.RecordNoAnswer });
+      expect(catches[0]).toMatchObject({
+        ErrorEquals: ['States.Timeout'],
+        Next: NominationStates.RecordNoAnswer,
+      });
       expect(catches[1]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: NominationStates.RecordFailure });
-      expect((state.Retry as Array<{ ErrorEquals: string[] }>)[0]?.ErrorEquals).toContain('ThrottlingException');
+      expect((state.Retry as Array<{ ErrorEquals: string[] }>)[0]?.ErrorEquals).toContain(
+        'ThrottlingException',
+      );
     }
   });
 
@@ -170,11 +188,16 @@ describe('the CDK app', () => {
     const states = allStates(round);
     const map = states[RoundStates.RunNominations] as State;
     expect(map.MaxConcurrency).toBe(MAX_CONCURRENT_NOMINATIONS);
-    expect(map.ItemProcessor).toMatchObject({ ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } });
+    expect(map.ItemProcessor).toMatchObject({
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+    });
     const start = states[RoundStates.StartNomination] as State;
     expect(start.Resource).toBe('arn:aws:states:::states:startExecution.sync:2');
     expect((start.Parameters as Record<string, unknown>)['Name.$']).toBe('$.executionName');
-    expect(states[RoundStates.WaitForStartDate]).toMatchObject({ Type: 'Wait', TimestampPath: STARTS_AT_PATH });
+    expect(states[RoundStates.WaitForStartDate]).toMatchObject({
+      Type: 'Wait',
+      TimestampPath: STARTS_AT_PATH,
+    });
     expect(states[RoundStates.ActivateGroup]?.Resource).toBe('arn:aws:states:::lambda:invoke');
   });
 });

@@ -3,7 +3,7 @@
  * tested with fakes) and not the services (those run for real in the integration tests).
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -15,7 +15,10 @@ const dynamo = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESv2Client);
 const sfn = mockClient(SFNClient);
 
-type LinkHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+type LinkHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 let linkPage: LinkHandler;
 
 function event(method: string, token: string, body?: string): APIGatewayProxyEventV2 {
@@ -42,7 +45,9 @@ beforeAll(async () => {
     AWS_REGION: 'eu-north-1',
     NIMITYS_LOG_LEVEL: 'silent',
   });
-  ({ handler: linkPage } = (await import('../../functions/link-page.ts')) as unknown as { handler: LinkHandler });
+  ({ handler: linkPage } = (await import('../../functions/link-page.ts')) as unknown as {
+    handler: LinkHandler;
+  });
 });
 
 beforeEach(() => {
@@ -70,7 +75,10 @@ describe('the link page handler', () => {
   });
 
   it('refuses an oversized form with 413 before touching the table', async () => {
-    const response = await linkPage(event('POST', 'A'.repeat(43), `text=${'x'.repeat(70_000)}`), {} as Context);
+    const response = await linkPage(
+      event('POST', 'A'.repeat(43), `text=${'x'.repeat(70_000)}`),
+      {} as Context,
+    );
     expect(response.statusCode).toBe(413);
     expect(dynamo.calls()).toHaveLength(0);
   });
@@ -112,18 +120,14 @@ describe('the SES mailer', () => {
   });
 
   it('sends nothing when the outbox says the mail already went', async () => {
-    dynamo
-      .on(PutCommand)
-      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
     dynamo.on(GetCommand).resolves({ Item: { status: 'sent', claimedAt: '2023-11-15T09:00:00Z' } });
     expect(await mailer().sendOnce(key, content)).toBe('already-sent');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 
   it('leaves a fresh claim of another attempt alone (ConflictError, retried by the workflow)', async () => {
-    dynamo
-      .on(PutCommand)
-      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
     dynamo.on(GetCommand).resolves({ Item: { status: 'sending', claimedAt: '2023-11-15T09:59:50Z' } });
     await expect(mailer().sendOnce(key, content)).rejects.toMatchObject({ name: 'ConflictError' });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);

@@ -1,5 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LinkNotUsableError, NotFoundError, RoundFileError, ValidationError } from '../../functions/domain/errors.ts';
+import {
+  LinkNotUsableError,
+  NotFoundError,
+  RoundFileError,
+  ValidationError,
+} from '../../functions/domain/errors.ts';
 import type { Round } from '../../functions/domain/types.ts';
 import { openLink, submitLink } from '../../functions/use-cases/link-actions.ts';
 import { recordRound } from '../../functions/use-cases/record-round.ts';
@@ -83,14 +88,20 @@ describe('a Liperi nomination through the use cases', () => {
     expect(deps.callbacks.succeeded.map((c) => c.taskToken)).toEqual(['second-attempt']);
   });
 
-  it('builds the minute\'s proposal text when the preparer leaves it empty', async () => {
+  it("builds the minute's proposal text when the preparer leaves it empty", async () => {
     const { nomination } = await propose();
     expect(nomination.proposal?.text).toBe(
       'Hyvinvointilautakunta nimeää Pohjois-Karjalan hyvinvointialueen alueelliseen kumppanuusryhmään Liperin edustajiksi hyvinvointi- ja hankekoordinaattori Eeva Elomäen, vapaa-aikapäällikkö Reetta Partasen, työllisyyspalveluvastaava Sami Kuikan ja hyvinvointijohtaja Riitta Lappalaisen.',
     );
     expect(nomination.status).toBe('awaiting_approval');
-    expect(deps.callbacks.succeeded[0]).toMatchObject({ taskToken: 'sfn-token-proposal', output: { step: 'proposal' } });
-    expect(deps.store.audit[0]).toMatchObject({ action: 'proposal-submitted', actor: 'riitta.lappalainen@liperi.example' });
+    expect(deps.callbacks.succeeded[0]).toMatchObject({
+      taskToken: 'sfn-token-proposal',
+      output: { step: 'proposal' },
+    });
+    expect(deps.store.audit[0]).toMatchObject({
+      action: 'proposal-submitted',
+      actor: 'riitta.lappalainen@liperi.example',
+    });
     expect(deps.store.audit[0]?.clientIpHash).not.toContain('192.0.2.1');
   });
 
@@ -148,7 +159,10 @@ describe('a Liperi nomination through the use cases', () => {
     await activateGroup({ roundId: round.id, groupId: 'keski-karjala' }, deps);
 
     const byPurpose = (purpose: string) =>
-      deps.mailer.sent.filter((m) => m.purpose === purpose).map((m) => m.recipient).sort();
+      deps.mailer.sent
+        .filter((m) => m.purpose === purpose)
+        .map((m) => m.recipient)
+        .sort();
     expect(byPurpose('excerpt')).toEqual(['kirjaamo@siunsote.example']);
     expect(byPurpose('excerpt-copy')).toEqual([
       'eeva.elomaki@liperi.example',
@@ -156,7 +170,11 @@ describe('a Liperi nomination through the use cases', () => {
       'reetta.partanen@liperi.example',
       'sami.kuikka@liperi.example',
     ]);
-    expect(byPurpose('welcome')).toEqual(liperiNominees().map((p) => p.email).sort());
+    expect(byPurpose('welcome')).toEqual(
+      liperiNominees()
+        .map((p) => p.email)
+        .sort(),
+    );
     expect(byPurpose('roster')).toEqual(['kirjaamo@siunsote.example']);
     const excerpt = deps.mailer.sent.find((m) => m.purpose === 'excerpt')?.content.text ?? '';
     expect(excerpt).toContain('Hyväksyttiin päätösehdotus.');
@@ -191,11 +209,15 @@ describe('a Liperi nomination through the use cases', () => {
 });
 
 describe('starting a round', () => {
-  const file = (overrides: Record<string, unknown> = {}) => JSON.stringify({ ...roundFileOf(liperiRound()), ...overrides });
+  const file = (overrides: Record<string, unknown> = {}) =>
+    JSON.stringify({ ...roundFileOf(liperiRound()), ...overrides });
 
   function roundFileOf(round: Round) {
     const { groups, ...rest } = round;
-    return { ...rest, groups: groups.map(({ municipalityIds, ...g }) => ({ ...g, municipalities: municipalityIds })) };
+    return {
+      ...rest,
+      groups: groups.map(({ municipalityIds, ...g }) => ({ ...g, municipalities: municipalityIds })),
+    };
   }
 
   function starter() {
@@ -204,7 +226,16 @@ describe('starting a round', () => {
     return {
       deps,
       started,
-      startDeps: { store: deps.store, clock: deps.clock, rounds: { start: async (id: string) => (started.push(id), { executionArn: `arn:${id}` }) } },
+      startDeps: {
+        store: deps.store,
+        clock: deps.clock,
+        rounds: {
+          start: async (id: string) => {
+            started.push(id);
+            return { executionArn: `arn:${id}` };
+          },
+        },
+      },
     };
   }
 
@@ -230,7 +261,9 @@ describe('starting a round', () => {
 
   it('stores nothing for an invalid file', async () => {
     const { deps, started, startDeps } = starter();
-    await expect(startRound(file({ seats: { min: 3, max: 2 } }), startDeps)).rejects.toBeInstanceOf(RoundFileError);
+    await expect(startRound(file({ seats: { min: 3, max: 2 } }), startDeps)).rejects.toBeInstanceOf(
+      RoundFileError,
+    );
     expect(deps.store.rounds.size).toBe(0);
     expect(started).toHaveLength(0);
   });
