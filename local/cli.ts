@@ -40,13 +40,16 @@ async function roundStart(args: string[]): Promise<number> {
     const started = await clients.startRound(readRoundFile(file, args.includes('--from-today')));
     const { round } = started;
     console.log(`${started.created ? 'Kierros käynnistetty' : 'Kierros oli jo käynnissä'}: ${round.id}`);
-    console.log(`  ${round.municipalities.length} kuntaa, ${round.groups.length} ryhmää; vastaukset ${round.deadline} mennessä, ryhmät alkavat ${round.startDate}`);
+    console.log(
+      `  ${round.municipalities.length} kuntaa, ${round.groups.length} ryhmää; vastaukset ${round.deadline} mennessä, ryhmät alkavat ${round.startDate}`,
+    );
     console.log(`  execution: ${started.executionArn}`);
     return 0;
   } catch (error) {
     if (error instanceof RoundFileError) {
       console.error(`Kierrostiedosto ${file} ei kelpaa:`);
-      for (const fieldError of error.fieldErrors) console.error(`  ${fieldError.field}: ${fieldError.message}`);
+      for (const fieldError of error.fieldErrors)
+        console.error(`  ${fieldError.field}: ${fieldError.message}`);
       return 1;
     }
     console.error(`${(error as Error).name}: ${(error as Error).message}`);
@@ -73,7 +76,9 @@ async function status(args: string[]): Promise<number> {
     const execution = await clients.roundExecution(roundId);
     console.log(`${roundId}: ${execution.status}`);
     for (const n of await clients.listNominations(roundId)) {
-      console.log(`  ${n.municipalityId.padEnd(14)} ${n.status.padEnd(18)} ${n.members?.length ?? 0} jäsentä`);
+      console.log(
+        `  ${n.municipalityId.padEnd(14)} ${n.status.padEnd(18)} ${n.members?.length ?? 0} jäsentä`,
+      );
     }
     return 0;
   } catch (error) {

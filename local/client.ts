@@ -2,8 +2,9 @@
  * Client-side helpers shared by the CLI, the demo and the tests: the same use cases and
  * adapters the functions use, pointed at whichever endpoints the SDK variables name.
  */
-import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoNominationStore } from '../functions/adapters/dynamo-store.ts';
 import { SfnRoundStarter } from '../functions/adapters/sfn-workflow.ts';
@@ -35,9 +36,13 @@ export function createClients(options: ClientOptions = {}) {
   const tableName = options.tableName ?? process.env.TABLE_NAME ?? LOCAL_TABLE_NAME;
   const roundStateMachineArn =
     options.roundStateMachineArn ?? process.env.ROUND_STATE_MACHINE_ARN ?? localStateMachineArn('Round');
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   const sfn = new SFNClient({});
-  const starterClient = options.waitOverrides ? withWaitOverrides(new SFNClient({}), options.waitOverrides) : sfn;
+  const starterClient = options.waitOverrides
+    ? withWaitOverrides(new SFNClient({}), options.waitOverrides)
+    : sfn;
   const store = new DynamoNominationStore(dynamo, tableName);
   return {
     sfn,
@@ -54,7 +59,9 @@ export function createClients(options: ClientOptions = {}) {
       return sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
     },
     async listRounds() {
-      const out = await sfn.send(new ListExecutionsCommand({ stateMachineArn: roundStateMachineArn, maxResults: 100 }));
+      const out = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: roundStateMachineArn, maxResults: 100 }),
+      );
       return out.executions ?? [];
     },
     listNominations: (roundId: string): Promise<Nomination[]> => store.listNominations(roundId),
@@ -67,17 +74,19 @@ export function createClients(options: ClientOptions = {}) {
 }
 
 const DAY_MS = 86_400_000;
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+const addDays = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 /**
  * Moves a round file's dates so its request day is today, keeping the spacing of the
  * deadline and start date: lets anyone run the 2023 example now.
  */
-export function shiftRoundDatesToToday<T extends { requestDate: string; deadline: string; startDate: string }>(
-  round: T,
-  today: string,
-): T {
-  const shift = Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${round.requestDate}T00:00:00Z`)) / DAY_MS);
+export function shiftRoundDatesToToday<
+  T extends { requestDate: string; deadline: string; startDate: string },
+>(round: T, today: string): T {
+  const shift = Math.round(
+    (Date.parse(`${today}T00:00:00Z`) - Date.parse(`${round.requestDate}T00:00:00Z`)) / DAY_MS,
+  );
   return {
     ...round,
     requestDate: today,

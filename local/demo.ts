@@ -43,7 +43,11 @@ function note(event: string): void {
 
 /** The minute's four, as Liperi's preparer types them. */
 const LIPERI_NOMINEES: Person[] = [
-  { name: 'Eeva Elomäki', title: 'hyvinvointi- ja hankekoordinaattori', email: 'eeva.elomaki@liperi.example' },
+  {
+    name: 'Eeva Elomäki',
+    title: 'hyvinvointi- ja hankekoordinaattori',
+    email: 'eeva.elomaki@liperi.example',
+  },
   { name: 'Reetta Partanen', title: 'vapaa-aikapäällikkö', email: 'reetta.partanen@liperi.example' },
   { name: 'Sami Kuikka', title: 'työllisyyspalveluvastaava', email: 'sami.kuikka@liperi.example' },
   {
@@ -61,7 +65,16 @@ const ROLE_TITLES = [
   'ehkäisevän päihdetyön yhdyshenkilö',
 ];
 const FIRST_NAMES = ['Aino', 'Eino', 'Helmi', 'Onni', 'Kerttu', 'Väinö', 'Lempi', 'Toivo'];
-const LAST_NAMES = ['Hakkarainen', 'Turunen', 'Räsänen', 'Koponen', 'Hyvönen', 'Kettunen', 'Pesonen', 'Ikonen'];
+const LAST_NAMES = [
+  'Hakkarainen',
+  'Turunen',
+  'Räsänen',
+  'Koponen',
+  'Hyvönen',
+  'Kettunen',
+  'Pesonen',
+  'Ikonen',
+];
 const ascii = (s: string) =>
   s
     .toLowerCase()
@@ -100,7 +113,13 @@ function hiddenFields(page: string): Record<string, string> {
   for (const match of page.matchAll(/<input\b[^>]*type="hidden"[^>]*>/g)) {
     const name = /name="([^"]*)"/.exec(match[0])?.[1];
     const value = /value="([^"]*)"/.exec(match[0])?.[1] ?? '';
-    if (name) fields[name] = value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    if (name)
+      fields[name] = value
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
   }
   return fields;
 }
@@ -130,7 +149,8 @@ async function act(
   if (!municipality) throw new Error(`No municipality's ${step} official is ${mail.to}`);
 
   const fields: Record<string, string> = { ...hiddenFields(html) };
-  if (step === 'proposal') Object.assign(fields, nomineeFields(nomineesFor(round, municipality.id, index)), { text: '' });
+  if (step === 'proposal')
+    Object.assign(fields, nomineeFields(nomineesFor(round, municipality.id, index)), { text: '' });
   if (step === 'approval') fields.action = 'approve';
   if (step === 'decision') {
     Object.assign(fields, {
@@ -146,7 +166,9 @@ async function act(
     body: new URLSearchParams(fields).toString(),
   });
   if (response.status !== 200) {
-    throw new Error(`POST ${step} for ${municipality.name} → ${response.status}: ${(await response.text()).slice(0, 500)}`);
+    throw new Error(
+      `POST ${step} for ${municipality.name} → ${response.status}: ${(await response.text()).slice(0, 500)}`,
+    );
   }
   return { municipality: municipality.name, step };
 }
@@ -154,7 +176,8 @@ async function act(
 /** Every mail the round must produce: recipient → count. */
 function expectedMails(round: Round): Map<string, number> {
   const expected = new Map<string, number>();
-  const add = (email: string) => expected.set(email.toLowerCase(), (expected.get(email.toLowerCase()) ?? 0) + 1);
+  const add = (email: string) =>
+    expected.set(email.toLowerCase(), (expected.get(email.toLowerCase()) ?? 0) + 1);
   round.municipalities.forEach((municipality, index) => {
     for (const step of ['proposal', 'approval', 'decision'] as const) add(actorOf(municipality, step).email);
     const nominees = nomineesFor(round, municipality.id, index);
@@ -178,7 +201,10 @@ async function stackIsRunning(sfnUrl: string): Promise<boolean> {
   try {
     const response = await fetch(sfnUrl, {
       method: 'POST',
-      headers: { 'x-amz-target': 'AWSStepFunctions.ListStateMachines', 'content-type': 'application/x-amz-json-1.0' },
+      headers: {
+        'x-amz-target': 'AWSStepFunctions.ListStateMachines',
+        'content-type': 'application/x-amz-json-1.0',
+      },
       body: '{}',
       signal: AbortSignal.timeout(500),
     });
@@ -236,18 +262,23 @@ async function main(): Promise<number> {
 
     const nominationArn = clients.roundStateMachineArn.replace(/Round$/, 'Nomination');
     const executions =
-      (await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: nominationArn, maxResults: 1000 })))
-        .executions ?? [];
+      (
+        await clients.sfn.send(
+          new ListExecutionsCommand({ stateMachineArn: nominationArn, maxResults: 1000 }),
+        )
+      ).executions ?? [];
     const ours = executions.filter((e) => e.name?.startsWith(`${round.id}--`));
     const succeeded = ours.filter((e) => e.status === 'SUCCEEDED').length;
 
     const mails = await ses.mailsSince(since);
     const received = new Map<string, number>();
-    for (const mail of mails) received.set(mail.to.toLowerCase(), (received.get(mail.to.toLowerCase()) ?? 0) + 1);
+    for (const mail of mails)
+      received.set(mail.to.toLowerCase(), (received.get(mail.to.toLowerCase()) ?? 0) + 1);
     const expected = expectedMails(round);
     const problems: string[] = [];
     for (const [email, count] of expected) {
-      if ((received.get(email) ?? 0) !== count) problems.push(`${email}: expected ${count}, got ${received.get(email) ?? 0}`);
+      if ((received.get(email) ?? 0) !== count)
+        problems.push(`${email}: expected ${count}, got ${received.get(email) ?? 0}`);
     }
     for (const [email, count] of received) {
       if (!expected.has(email)) problems.push(`${email}: ${count} unexpected mail(s)`);

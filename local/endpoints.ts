@@ -39,7 +39,11 @@ export function sdkEnvironment(ports: Ports): Record<string, string> {
 export function portsFromEnv(env: NodeJS.ProcessEnv = process.env): Ports {
   const pick = (name: string, fallback: number) => {
     const value = Number(env[name]);
-    return Number.isInteger(value) && value >= 0 && value < 65536 && env[name] !== '' && env[name] !== undefined
+    return Number.isInteger(value) &&
+      value >= 0 &&
+      value < 65536 &&
+      env[name] !== '' &&
+      env[name] !== undefined
       ? value
       : fallback;
   };

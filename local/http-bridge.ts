@@ -53,7 +53,12 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
 
 const TEXTUAL = /^(text\/|application\/(x-www-form-urlencoded|json|xml))/i;
 
-function toEvent(req: IncomingMessage, body: Buffer, route: CompiledRoute, match: RegExpExecArray): APIGatewayProxyEventV2 {
+function toEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  route: CompiledRoute,
+  match: RegExpExecArray,
+): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -65,7 +70,9 @@ function toEvent(req: IncomingMessage, body: Buffer, route: CompiledRoute, match
   });
   const queryStringParameters: Record<string, string> = {};
   for (const [name, value] of url.searchParams) {
-    queryStringParameters[name] = queryStringParameters[name] ? `${queryStringParameters[name]},${value}` : value;
+    queryStringParameters[name] = queryStringParameters[name]
+      ? `${queryStringParameters[name]},${value}`
+      : value;
   }
   const textual = TEXTUAL.test(headers['content-type'] ?? 'text/plain');
   const method = (req.method ?? 'GET').toUpperCase();
@@ -139,7 +146,9 @@ export async function startHttpBridge(options: {
         | APIGatewayProxyStructuredResultV2
         | undefined;
       const headers = { ...(result?.headers as Record<string, string> | undefined) };
-      const payload = result?.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result?.body ?? '');
+      const payload = result?.isBase64Encoded
+        ? Buffer.from(result.body ?? '', 'base64')
+        : (result?.body ?? '');
       send(res, result?.statusCode ?? 200, headers, method === 'HEAD' ? '' : payload);
     } catch {
       // What API Gateway says when the integration fails; details stay in the logs.

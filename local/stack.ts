@@ -7,17 +7,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import sesLocal from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
+import { DEFAULT_PORTS, LOCAL_MAIL_SENDER, localUrls, type Ports, sdkEnvironment } from './endpoints.ts';
 import { startHttpBridge } from './http-bridge.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
 import { LocalStepFunctions } from './sfn/engine.ts';
 import { startStepFunctionsServer } from './sfn/server.ts';
-import { DEFAULT_PORTS, LOCAL_MAIL_SENDER, type Ports, localUrls, sdkEnvironment } from './endpoints.ts';
-import { type LocalApp, LOCAL_REGION, synthesizeLocalApp } from './template.ts';
+import { LOCAL_REGION, type LocalApp, synthesizeLocalApp } from './template.ts';
 
 export interface EmbeddedStackOptions {
   /** 0 picks a free port. Defaults: DynamoDB 8000, SES 8005, Step Functions 8083, HTTP 3000. */

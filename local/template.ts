@@ -166,12 +166,16 @@ export function synthesizeLocalApp(options: SynthOptions): LocalApp {
       case 'AWS::Lambda::Function': {
         const entry = resource.Metadata?.[ENTRY_METADATA];
         if (typeof entry !== 'string') break; // CDK's own helper functions (e.g. log retention)
-        const variables = (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+        const variables =
+          (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
         functions.push({
           logicalId,
           arn: getAtt(logicalId, 'Arn'),
           entry,
-          handlerExport: String(props.Handler ?? 'index.handler').split('.').pop() ?? 'handler',
+          handlerExport:
+            String(props.Handler ?? 'index.handler')
+              .split('.')
+              .pop() ?? 'handler',
           environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(resolve(v))])),
         });
         break;

@@ -78,7 +78,8 @@ export class MemoryStore implements NominationStore {
   async useLink(tokenHash: string, usedAt: string) {
     const link = this.links.get(tokenHash);
     if (!link) throw new NotFoundError('link');
-    if (link.status !== 'open') throw new LinkNotUsableError(link.status === 'superseded' ? 'superseded' : 'used', 'x');
+    if (link.status !== 'open')
+      throw new LinkNotUsableError(link.status === 'superseded' ? 'superseded' : 'used', 'x');
     link.status = 'used';
     link.usedAt = usedAt;
     return copy(link);
@@ -115,7 +116,8 @@ export interface SentMail extends MailKey {
 
 export class MemoryMailer implements Mailer {
   sent: SentMail[] = [];
-  private keyOf = (key: MailKey) => `${key.roundId}|${key.scope}|${key.purpose}|${key.recipient.toLowerCase()}`;
+  private keyOf = (key: MailKey) =>
+    `${key.roundId}|${key.scope}|${key.purpose}|${key.recipient.toLowerCase()}`;
 
   async sendOnce(key: MailKey, content: MailContent) {
     if (this.sent.some((m) => this.keyOf(m) === this.keyOf(key))) return 'already-sent' as const;
