@@ -19,6 +19,12 @@ import { LocalStepFunctions } from './sfn/engine.ts';
 import { startStepFunctionsServer } from './sfn/server.ts';
 import { LOCAL_REGION, type LocalApp, synthesizeLocalApp } from './template.ts';
 
+/** aws-ses-v2-local is CommonJS with `exports.default`: Node and vitest interop it differently. */
+type StartSesServer = (config: { host: string; port: number }) => Promise<Server>;
+const startSesServer = (
+  typeof sesLocal === 'function' ? sesLocal : (sesLocal as unknown as { default: StartSesServer }).default
+) as StartSesServer;
+
 export interface EmbeddedStackOptions {
   /** 0 picks a free port. Defaults: DynamoDB 8000, SES 8005, Step Functions 8083, HTTP 3000. */
   ports?: Partial<Ports>;
@@ -105,7 +111,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     await listen(dynamo, ports.dynamodb);
     stoppers.push(() => closeServer(dynamo));
 
-    const ses = await sesLocal.default({ host: '127.0.0.1', port: ports.ses });
+    const ses = await startSesServer({ host: '127.0.0.1', port: ports.ses });
     stoppers.push(() => closeServer(ses));
 
     const app = synthesizeLocalApp({
@@ -127,6 +133,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       invokeLambda: (arn, payload) => runtime.invoke(arn, payload),
       region: LOCAL_REGION,
     });
+    stoppers.push(async () => stepFunctions.close());
     for (const machine of app.stateMachines) {
       await stepFunctions.createStateMachine({ name: machine.name, definition: machine.definition });
     }
