@@ -125,6 +125,11 @@ function hiddenFields(page: string): Record<string, string> {
 }
 
 type Step = 'proposal' | 'approval' | 'decision';
+const STEP_DONE: Record<Step, string> = {
+  proposal: 'preparer submitted the proposal',
+  approval: 'presenter approved it for the agenda',
+  decision: 'committee secretary recorded the decision',
+};
 function stepOfPage(page: string): Step | undefined {
   if (page.includes('name="nominees.0.name"') && !page.includes('name="meetingDate"')) return 'proposal';
   if (page.includes('name="meetingDate"')) return 'decision';
@@ -247,12 +252,19 @@ async function main(): Promise<number> {
     const deadline = Date.now() + TIME_LIMIT_MS;
     let status = 'RUNNING';
     while (Date.now() < deadline) {
+      // Notices (excerpts, welcomes, rosters) are summarised per subject; links are acted on.
+      const notices = new Map<string, string[]>();
       for (const mail of await ses.mailsSince(since)) {
         if (handled.has(mail.messageId)) continue;
         handled.add(mail.messageId);
         const done = await act(mail, round, linkPattern);
-        if (done) note(`${done.municipality}: ${done.step} done through the link mailed to ${mail.to}`);
-        else note(`Mail to ${mail.to}: ${mail.subject}`);
+        if (done) note(`${done.municipality}: ${STEP_DONE[done.step]} (link mailed to ${mail.to})`);
+        else notices.set(mail.subject, [...(notices.get(mail.subject) ?? []), mail.to]);
+      }
+      for (const [subject, recipients] of notices) {
+        note(
+          `Mail "${subject}" → ${recipients.length === 1 ? recipients[0] : `${recipients.length} recipients`}`,
+        );
       }
       status = (await clients.roundExecution(round.id)).status ?? 'UNKNOWN';
       if (status !== 'RUNNING') break;
