@@ -3,7 +3,6 @@
  * function's setting and grant the matching permission together.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   Duration,
   type aws_dynamodb as dynamodb,
@@ -16,8 +15,9 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV } from '../functions/shared/env.ts';
+import { PROJECT_ROOT } from './paths.ts';
 
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export { PROJECT_ROOT };
 
 /** Template metadata key naming a function's source file: the embedded stack runs that file. */
 export const ENTRY_METADATA = 'nimitys:entry';

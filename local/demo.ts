@@ -18,8 +18,8 @@ import { excerptRecipients } from '../functions/domain/mail-texts.ts';
 import { actorOf } from '../functions/domain/round.ts';
 import { helsinkiDate } from '../functions/domain/time.ts';
 import type { Person, Round } from '../functions/domain/types.ts';
-import { PROJECT_ROOT } from '../infra/node-function.ts';
-import { RoundStates } from '../workflows/round.ts';
+import { PROJECT_ROOT } from '../infra/paths.ts';
+import { RoundStates } from '../workflows/states.ts';
 import { createClients, shiftRoundDatesToToday } from './client.ts';
 import { localUrls, portsFromEnv, sdkEnvironment } from './endpoints.ts';
 import { type SesMail, SesStore } from './ses-store.ts';
@@ -96,6 +96,14 @@ function nomineesFor(round: Round, municipalityId: string, index: number): Perso
   });
 }
 
+/** Joensuu's committee changes the proposal: it names one person fewer than proposed. */
+const CHANGED_BY_COMMITTEE = 'joensuu';
+
+function decidedNominees(round: Round, municipalityId: string, index: number): Person[] {
+  const proposed = nomineesFor(round, municipalityId, index);
+  return municipalityId === CHANGED_BY_COMMITTEE && proposed.length > 1 ? proposed.slice(0, -1) : proposed;
+}
+
 function nomineeFields(nominees: Person[]): Record<string, string> {
   const fields: Record<string, string> = {};
   nominees.forEach((person, i) => {
@@ -158,12 +166,16 @@ async function act(
     Object.assign(fields, nomineeFields(nomineesFor(round, municipality.id, index)), { text: '' });
   if (step === 'approval') fields.action = 'approve';
   if (step === 'decision') {
+    const changed = municipality.id === CHANGED_BY_COMMITTEE;
     Object.assign(fields, {
       meetingDate: helsinkiDate(new Date()),
       section: String(40 + index),
-      outcome: 'adopted',
-      text: 'Hyväksyttiin päätösehdotus.',
+      outcome: changed ? 'adopted_with_changes' : 'adopted',
+      text: changed
+        ? 'Hyväksyttiin päätösehdotus muutettuna: ryhmään nimetään kaksi edustajaa.'
+        : 'Hyväksyttiin päätösehdotus.',
     });
+    if (changed) Object.assign(fields, nomineeFields(decidedNominees(round, municipality.id, index)));
   }
   const response = await fetch(url, {
     method: 'POST',
@@ -185,7 +197,7 @@ function expectedMails(round: Round): Map<string, number> {
     expected.set(email.toLowerCase(), (expected.get(email.toLowerCase()) ?? 0) + 1);
   round.municipalities.forEach((municipality, index) => {
     for (const step of ['proposal', 'approval', 'decision'] as const) add(actorOf(municipality, step).email);
-    const nominees = nomineesFor(round, municipality.id, index);
+    const nominees = decidedNominees(round, municipality.id, index);
     const decision = {
       outcome: 'adopted' as const,
       meetingDate: '',

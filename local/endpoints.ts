@@ -2,7 +2,8 @@
  * Where the embedded stack listens, and the AWS SDK settings that point any client
  * (handlers, CLI, demo, tests, the AWS CLI) at it. Only 127.0.0.1.
  */
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './template.ts';
+export const LOCAL_REGION = 'eu-north-1';
+export const LOCAL_ACCOUNT = '000000000000';
 
 export const DEFAULT_PORTS = { dynamodb: 8000, ses: 8005, sfn: 8083, http: 3000 } as const;
 export type Ports = { [K in keyof typeof DEFAULT_PORTS]: number };

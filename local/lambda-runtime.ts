@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { PROJECT_ROOT } from '../infra/node-function.ts';
+import { PROJECT_ROOT } from '../infra/paths.ts';
 import type { LocalFunction } from './template.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;

@@ -5,6 +5,7 @@
  *   Step Functions API  local/sfn on aws-local-stepfunctions, running the synthesized ASL
  *   HTTP API      local/http-bridge, API Gateway v2 events for the same handlers
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,12 +13,20 @@ import { createServer } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import sesLocal from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
-import { DEFAULT_PORTS, LOCAL_MAIL_SENDER, localUrls, type Ports, sdkEnvironment } from './endpoints.ts';
+import { PROJECT_ROOT } from '../infra/paths.ts';
+import {
+  DEFAULT_PORTS,
+  LOCAL_MAIL_SENDER,
+  LOCAL_REGION,
+  localUrls,
+  type Ports,
+  sdkEnvironment,
+} from './endpoints.ts';
 import { startHttpBridge } from './http-bridge.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
 import { LocalStepFunctions } from './sfn/engine.ts';
 import { startStepFunctionsServer } from './sfn/server.ts';
-import { LOCAL_REGION, type LocalApp, synthesizeLocalApp } from './template.ts';
+import type { LocalApp, SynthOptions } from './template.ts';
 
 /** aws-ses-v2-local is CommonJS with `exports.default`: Node and vitest interop it differently. */
 type StartSesServer = (config: { host: string; port: number }) => Promise<Server>;
@@ -69,6 +78,21 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** `cdk synth` in a child process (see synth-app.ts): the same template, a smaller stack. */
+function synthesizeInChild(options: SynthOptions): Promise<LocalApp> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'local/synth-app.ts', options.apiBaseUrl, JSON.stringify(options.context ?? {})],
+      { cwd: PROJECT_ROOT, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`CDK synth failed: ${stderr || error.message}`));
+        else resolve(JSON.parse(stdout) as LocalApp);
+      },
+    );
+  });
+}
+
 async function ensureTable(app: LocalApp, endpoint: string): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
@@ -114,7 +138,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     const ses = await startSesServer({ host: '127.0.0.1', port: ports.ses });
     stoppers.push(() => closeServer(ses));
 
-    const app = synthesizeLocalApp({
+    const app = await synthesizeInChild({
       apiBaseUrl: urls.http,
       context: { mailSender: options.mailSender ?? LOCAL_MAIL_SENDER },
     });

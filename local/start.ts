@@ -2,7 +2,7 @@
  * npm start: the embedded stack on 127.0.0.1, data under .nimitys/, until Ctrl-C.
  */
 import path from 'node:path';
-import { PROJECT_ROOT } from '../infra/node-function.ts';
+import { PROJECT_ROOT } from '../infra/paths.ts';
 import { portsFromEnv } from './endpoints.ts';
 import { startEmbeddedStack } from './stack.ts';
 

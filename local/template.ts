@@ -7,9 +7,7 @@
 import { App } from 'aws-cdk-lib';
 import { ENTRY_METADATA } from '../infra/node-function.ts';
 import { buildStacks } from '../infra/stacks.ts';
-
-export const LOCAL_REGION = 'eu-north-1';
-export const LOCAL_ACCOUNT = '000000000000';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './endpoints.ts';
 
 type Template = { Resources: Record<string, CfnResource>; Outputs?: Record<string, CfnOutputDef> };
 interface CfnResource {

@@ -21,19 +21,9 @@ import {
 import { Construct } from 'constructs';
 import type { OfficialStep } from '../functions/domain/types.ts';
 import { TRANSIENT_RETRY } from './retry.ts';
+import { NominationStates } from './states.ts';
 
-export const NominationStates = {
-  RequestProposal: 'RequestProposal',
-  RequestApproval: 'RequestApproval',
-  RequestDecision: 'RequestDecision',
-  SendExcerpts: 'SendExcerpts',
-  RecordMembers: 'RecordMembers',
-  NominationCompleted: 'NominationCompleted',
-  RecordNoAnswer: 'RecordNoAnswer',
-  NoAnswer: 'NoAnswer',
-  RecordFailure: 'RecordFailure',
-  NominationFailed: 'NominationFailed',
-} as const;
+export { NominationStates };
 
 /** Where the next wait's timeout lives in the state. */
 export const WAIT_TIMEOUT_PATH = '$.wait.timeoutSeconds';

@@ -17,18 +17,9 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { TRANSIENT_RETRY } from './retry.ts';
+import { RoundStates } from './states.ts';
 
-export const RoundStates = {
-  RecordRound: 'RecordRound',
-  RunNominations: 'RunNominations',
-  StartNomination: 'StartNomination',
-  NominationDidNotFinish: 'NominationDidNotFinish',
-  WaitForStartDate: 'WaitForStartDate',
-  ActivateGroups: 'ActivateGroups',
-  ActivateGroup: 'ActivateGroup',
-  CompleteRound: 'CompleteRound',
-  RoundCompleted: 'RoundCompleted',
-} as const;
+export { RoundStates };
 
 /** RFC 3339 instant the groups start, from RecordRound. */
 export const STARTS_AT_PATH = '$.startsAt';

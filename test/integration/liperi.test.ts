@@ -15,7 +15,7 @@ import type { Round } from '../../functions/domain/types.ts';
 import { createClients, shiftRoundDatesToToday } from '../../local/client.ts';
 import { type SesMail, SesStore } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
-import { RoundStates } from '../../workflows/round.ts';
+import { RoundStates } from '../../workflows/states.ts';
 import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
 
 process.env.NIMITYS_LOG_LEVEL = 'silent';

@@ -1,0 +1,28 @@
+/**
+ * State names of both workflows. Kept free of aws-cdk-lib so that clients (demo, tests,
+ * the embedded stack) can name states without loading the CDK.
+ */
+export const NominationStates = {
+  RequestProposal: 'RequestProposal',
+  RequestApproval: 'RequestApproval',
+  RequestDecision: 'RequestDecision',
+  SendExcerpts: 'SendExcerpts',
+  RecordMembers: 'RecordMembers',
+  NominationCompleted: 'NominationCompleted',
+  RecordNoAnswer: 'RecordNoAnswer',
+  NoAnswer: 'NoAnswer',
+  RecordFailure: 'RecordFailure',
+  NominationFailed: 'NominationFailed',
+} as const;
+
+export const RoundStates = {
+  RecordRound: 'RecordRound',
+  RunNominations: 'RunNominations',
+  StartNomination: 'StartNomination',
+  NominationDidNotFinish: 'NominationDidNotFinish',
+  WaitForStartDate: 'WaitForStartDate',
+  ActivateGroups: 'ActivateGroups',
+  ActivateGroup: 'ActivateGroup',
+  CompleteRound: 'CompleteRound',
+  RoundCompleted: 'RoundCompleted',
+} as const;
