@@ -13,14 +13,14 @@
 import {
   Duration,
   type aws_lambda as lambda,
-  aws_logs as logs,
-  RemovalPolicy,
+  type aws_logs as logs,
   aws_stepfunctions as sfn,
   aws_stepfunctions_tasks as tasks,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { OfficialStep } from '../functions/domain/types.ts';
 import { TRANSIENT_RETRY } from './retry.ts';
+import { standardStateMachine } from './standard-state-machine.ts';
 import { NominationStates } from './states.ts';
 
 export { NominationStates };
@@ -117,19 +117,11 @@ export class NominationWorkflow extends Construct {
       .next(step(NominationStates.RecordMembers, props.recordMembers))
       .next(new sfn.Succeed(this, NominationStates.NominationCompleted));
 
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      comment: 'One municipality: request, proposal, approval, decision, excerpts, members',
-      tracingEnabled: true,
-      logs: {
-        destination: new logs.LogGroup(this, 'Logs', {
-          retention: props.logRetention ?? logs.RetentionDays.SIX_MONTHS,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        level: sfn.LogLevel.ERROR,
-        includeExecutionData: false,
-      },
-    });
+    this.stateMachine = standardStateMachine(
+      this,
+      definition,
+      'One municipality: request, proposal, approval, decision, excerpts, members',
+      props.logRetention,
+    );
   }
 }

@@ -10,13 +10,13 @@
 import {
   Duration,
   type aws_lambda as lambda,
-  aws_logs as logs,
-  RemovalPolicy,
+  type aws_logs as logs,
   aws_stepfunctions as sfn,
   aws_stepfunctions_tasks as tasks,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { TRANSIENT_RETRY } from './retry.ts';
+import { standardStateMachine } from './standard-state-machine.ts';
 import { RoundStates } from './states.ts';
 
 export { RoundStates };
@@ -109,20 +109,12 @@ export class RoundWorkflow extends Construct {
       .next(completeRound)
       .next(new sfn.Succeed(this, RoundStates.RoundCompleted));
 
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      comment: 'One round: nominations of every municipality, then group activation on the start date',
-      tracingEnabled: true,
-      logs: {
-        destination: new logs.LogGroup(this, 'Logs', {
-          retention: props.logRetention ?? logs.RetentionDays.SIX_MONTHS,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        level: sfn.LogLevel.ERROR,
-        includeExecutionData: false,
-      },
-    });
+    this.stateMachine = standardStateMachine(
+      this,
+      definition,
+      'One round: nominations of every municipality, then group activation on the start date',
+      props.logRetention,
+    );
     props.nomination.grantStartExecution(this.stateMachine);
   }
 }

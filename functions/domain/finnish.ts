@@ -7,6 +7,7 @@
  * morphology: irregular words go into the exception tables below.
  */
 
+import { FINNISH_TIME_ZONE } from './time.ts';
 import type { Person } from './types.ts';
 
 const VOWELS = 'aeiouyäöå';
@@ -323,7 +324,6 @@ export function formatDateFi(isoDate: string): string {
 }
 
 /** The process runs on Finnish time: deadlines, meetings and timestamps alike. */
-export const FINNISH_TIME_ZONE = 'Europe/Helsinki';
 
 const DATE_TIME_PARTS = new Intl.DateTimeFormat('fi-FI', {
   timeZone: FINNISH_TIME_ZONE,

@@ -2,6 +2,8 @@
  * What the use cases need from the outside world. Adapters implement these on
  * DynamoDB, SES and Step Functions; tests hand in in-memory fakes.
  */
+
+import type { MailContent } from './mail-texts.ts';
 import type { GroupState, Nomination, OfficialStep, Round, RoundStatus } from './types.ts';
 
 export interface StoredRound {
@@ -82,11 +84,7 @@ export interface NominationStore {
   listAudit(roundId: string, municipalityId: string): Promise<AuditEntry[]>;
 }
 
-export interface MailContent {
-  subject: string;
-  text: string;
-  html: string;
-}
+export type { MailContent };
 
 /** Identifies one mail: sent at most once per (round, scope, purpose, recipient). */
 export interface MailKey {
