@@ -1,6 +1,6 @@
 import { productionDeps } from './shared/deps.ts';
 import { stepHandler } from './shared/middleware.ts';
-import { activateGroup } from './use-cases/steps.ts';
+import { activateGroup } from './use-cases/members.ts';
 
 const deps = productionDeps();
 

@@ -1,6 +1,6 @@
 import { productionDeps } from './shared/deps.ts';
 import { stepHandler } from './shared/middleware.ts';
-import { completeRound } from './use-cases/steps.ts';
+import { completeRound } from './use-cases/members.ts';
 
 const deps = productionDeps();
 

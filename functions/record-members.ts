@@ -1,6 +1,7 @@
 import { productionDeps } from './shared/deps.ts';
 import { stepHandler } from './shared/middleware.ts';
-import { type NominationRef, recordMembers } from './use-cases/steps.ts';
+import { recordMembers } from './use-cases/members.ts';
+import type { NominationRef } from './use-cases/nomination-status.ts';
 
 const deps = productionDeps();
 

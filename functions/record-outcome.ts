@@ -1,6 +1,7 @@
 import { productionDeps } from './shared/deps.ts';
 import { stepHandler } from './shared/middleware.ts';
-import { type NominationRef, recordFailure, recordNoAnswer } from './use-cases/steps.ts';
+import type { NominationRef } from './use-cases/nomination-status.ts';
+import { recordFailure, recordNoAnswer } from './use-cases/outcomes.ts';
 
 const deps = productionDeps();
 

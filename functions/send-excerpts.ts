@@ -1,6 +1,7 @@
 import { productionDeps } from './shared/deps.ts';
 import { stepHandler } from './shared/middleware.ts';
-import { type NominationRef, sendExcerpts } from './use-cases/steps.ts';
+import { sendExcerpts } from './use-cases/excerpts.ts';
+import type { NominationRef } from './use-cases/nomination-status.ts';
 
 const deps = productionDeps();
 

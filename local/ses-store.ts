@@ -10,6 +10,7 @@ export interface SesMail {
   html: string;
   /** Epoch seconds when the SES API accepted it. */
   at: number;
+  attachments: Array<{ filename?: string; contentType: string; content: Buffer }>;
 }
 
 interface StoredEmail {
@@ -18,6 +19,7 @@ interface StoredEmail {
   destination: { to: string[]; cc: string[]; bcc: string[] };
   subject: string;
   body: { html?: string; text?: string };
+  attachments?: Array<{ filename?: string; contentType: string; content: string }>;
   at: number;
 }
 
@@ -36,7 +38,23 @@ export class SesStore {
       text: email.body.text ?? '',
       html: email.body.html ?? '',
       at: email.at,
+      attachments: (email.attachments ?? []).map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        content: Buffer.from(a.content, 'base64'),
+      })),
     }));
+  }
+
+  /**
+   * The mail as the emulator rebuilds it (RFC 5322). Beware: it re-encodes attachments
+   * twice; read attachments from mailsSince() instead.
+   */
+  async eml(messageId: string): Promise<Buffer> {
+    const response = await fetch(`${this.baseUrl}/get-emlContent?messageId=${encodeURIComponent(messageId)}`);
+    if (!response.ok) throw new Error(`SES store answered ${response.status}`);
+    const { body } = (await response.json()) as { body: { data: number[] } };
+    return Buffer.from(body.data);
   }
 
   async clear(): Promise<void> {

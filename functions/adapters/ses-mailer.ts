@@ -17,11 +17,32 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { ConflictError } from '../domain/errors.ts';
 import type { MailContent, Mailer, MailKey, OutboxRecord } from '../domain/ports.ts';
 import { keys } from './dynamo-store.ts';
 
 const STALE_CLAIM_MS = 60_000;
+
+/** A multipart MIME message; nodemailer's composer does the header encoding (ä, ö, å) and folding. */
+export function rawMime(from: string, to: string, content: MailContent): Promise<Uint8Array> {
+  const composer = new MailComposer({
+    from,
+    to,
+    subject: content.subject,
+    text: content.text,
+    html: content.html,
+    textEncoding: 'quoted-printable',
+    attachments: content.attachments?.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: typeof a.content === 'string' ? a.content : Buffer.from(a.content),
+    })),
+  });
+  return new Promise((resolve, reject) =>
+    composer.compile().build((error, message) => (error ? reject(error) : resolve(new Uint8Array(message)))),
+  );
+}
 
 export interface SesMailerOptions {
   db: DynamoDBDocumentClient;
@@ -66,15 +87,17 @@ export class SesMailer implements Mailer {
         FromEmailAddress: this.options.sender,
         Destination: { ToAddresses: [key.recipient] },
         ConfigurationSetName: this.options.configurationSet,
-        Content: {
-          Simple: {
-            Subject: { Data: content.subject, Charset: 'UTF-8' },
-            Body: {
-              Text: { Data: content.text, Charset: 'UTF-8' },
-              Html: { Data: content.html, Charset: 'UTF-8' },
+        Content: content.attachments?.length
+          ? { Raw: { Data: await rawMime(this.options.sender, key.recipient, content) } }
+          : {
+              Simple: {
+                Subject: { Data: content.subject, Charset: 'UTF-8' },
+                Body: {
+                  Text: { Data: content.text, Charset: 'UTF-8' },
+                  Html: { Data: content.html, Charset: 'UTF-8' },
+                },
+              },
             },
-          },
-        },
       }),
     );
     await db.send(

@@ -20,10 +20,18 @@ import {
 import { html, plainText, type SafeHtml, singleLine, textToHtml } from './html.ts';
 import type { Decision, Municipality, Organiser, Person, Proposal, Round } from './types.ts';
 
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array | string;
+}
+
 export interface MailContent {
   subject: string;
   text: string;
   html: string;
+  /** Files sent along (the excerpt's PDF, a calendar); the mail then goes as raw MIME. */
+  attachments?: MailAttachment[];
 }
 
 /** What the distribution calls the municipal board; the minute writes it in lower case. */

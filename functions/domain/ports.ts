@@ -3,7 +3,7 @@
  * DynamoDB, SES and Step Functions; tests hand in in-memory fakes.
  */
 
-import type { MailContent } from './mail-texts.ts';
+import type { MailAttachment, MailContent } from './mail-texts.ts';
 import type { GroupState, Nomination, OfficialStep, Round, RoundStatus } from './types.ts';
 
 export interface StoredRound {
@@ -84,7 +84,7 @@ export interface NominationStore {
   listAudit(roundId: string, municipalityId: string): Promise<AuditEntry[]>;
 }
 
-export type { MailContent };
+export type { MailAttachment, MailContent };
 
 /** Identifies one mail: sent at most once per (round, scope, purpose, recipient). */
 export interface MailKey {

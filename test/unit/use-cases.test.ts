@@ -6,17 +6,13 @@ import {
   ValidationError,
 } from '../../functions/domain/errors.ts';
 import type { Round } from '../../functions/domain/types.ts';
+import { sendExcerpts } from '../../functions/use-cases/excerpts.ts';
 import { openLink, submitLink } from '../../functions/use-cases/link-actions.ts';
+import { activateGroup, recordMembers } from '../../functions/use-cases/members.ts';
+import { recordFailure, recordNoAnswer } from '../../functions/use-cases/outcomes.ts';
 import { recordRound } from '../../functions/use-cases/record-round.ts';
 import { requestAction } from '../../functions/use-cases/request-action.ts';
 import { startRound } from '../../functions/use-cases/start-round.ts';
-import {
-  activateGroup,
-  recordFailure,
-  recordMembers,
-  recordNoAnswer,
-  sendExcerpts,
-} from '../../functions/use-cases/steps.ts';
 import { memoryDeps } from '../fakes/memory.ts';
 import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
 
