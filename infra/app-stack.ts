@@ -11,6 +11,8 @@ import type { Construct } from 'constructs';
 import { ENV } from '../functions/shared/env.ts';
 import { NominationWorkflow } from '../workflows/nomination.ts';
 import { RoundWorkflow } from '../workflows/round.ts';
+import { AdminConsole } from './admin-console.ts';
+import { MailEvents } from './mail-events.ts';
 import { NodeFunction } from './node-function.ts';
 
 export interface AppStackProps extends StackProps {
@@ -34,11 +36,18 @@ export class AppStack extends Stack {
     const environment = { [ENV.mailSender]: props.mailSender, [ENV.publicBaseUrl]: publicBaseUrl };
     const fn = (id: string, entry: string, description: string) =>
       new NodeFunction(this, id, { entry, description, environment }).bindTable(props.table);
+    // Before any allowMail(): mails then go through its configuration set (delivery events).
+    const mailEvents = new MailEvents(this);
 
     const requestAction = fn(
       'RequestActionFn',
       'request-action.ts',
       'Mails an official the link of a step',
+    ).allowMail(props.mailSender);
+    const planWait = fn(
+      'PlanWaitFn',
+      'plan-wait.ts',
+      'Before each wait: deadline passed?, reminder due?, how long to wait',
     ).allowMail(props.mailSender);
     const sendExcerpts = fn(
       'SendExcerptsFn',
@@ -64,6 +73,7 @@ export class AppStack extends Stack {
 
     this.nomination = new NominationWorkflow(this, 'Nomination', {
       requestAction,
+      planWait,
       sendExcerpts,
       recordMembers,
       recordOutcome,
@@ -83,6 +93,35 @@ export class AppStack extends Stack {
       methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST],
       integration,
     });
+
+    // --- Admin console (issue 6): Cognito user pool + admins group, JWT authorizer on /admin,
+    // the console's function. Everything in infra/admin-console.ts.
+    new AdminConsole(this, 'AdminConsole', {
+      api: this.api,
+      table: props.table,
+      mailSender: props.mailSender,
+      environment,
+      publicBaseUrl,
+      roundStateMachine: this.round.stateMachine,
+      nominationStateMachine: this.nomination.stateMachine,
+    });
+    // --- end of admin console
+
+    // --- Excerpt delivery proof and public notice (issue 4)
+    mailEvents.deliverTo(
+      fn('RecordMailEventFn', 'record-mail-event.ts', 'Records SES delivery events on the outbox').allowMail(
+        props.mailSender,
+      ),
+    );
+    this.api.addRoutes({
+      path: '/paatos/{roundId}/{municipalityId}',
+      methods: [apigw.HttpMethod.GET],
+      integration: new integrations.HttpLambdaIntegration(
+        'PublicNoticeIntegration',
+        fn('PublicNoticeFn', 'public-notice.ts', 'Public notice of a decision (Kuntalaki 140 §)'),
+      ),
+    });
+    // --- end of issue 4
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'RoundStateMachineArn', { value: this.round.stateMachine.stateMachineArn });

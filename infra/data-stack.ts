@@ -23,6 +23,15 @@ export class DataStack extends Stack {
       deletionProtection: true,
       timeToLiveAttribute: TTL_ATTRIBUTE,
       removalPolicy: RemovalPolicy.RETAIN,
+      // The admin console's rounds list (functions/adapters/dynamo-store.ts ROUNDS_INDEX).
+      globalSecondaryIndexes: [
+        {
+          indexName: 'byKind',
+          partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
+          sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.ALL,
+        },
+      ],
     });
 
     this.senderIdentity = new ses.EmailIdentity(this, 'SenderIdentity', {

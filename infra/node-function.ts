@@ -15,6 +15,7 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV } from '../functions/shared/env.ts';
+import { MailEvents } from './mail-events.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 export { PROJECT_ROOT };
@@ -70,16 +71,22 @@ export class NodeFunction extends nodejs.NodejsFunction {
     return this;
   }
 
-  /** Sends mail as the sender identity: grants ses:SendEmail on that identity only. */
+  /**
+   * Sends mail as the sender identity: grants ses:SendEmail on that identity only and,
+   * when the stack has MailEvents, on its configuration set, which the mails then name.
+   */
   allowMail(identityName: string): this {
+    const events = MailEvents.of(this);
     this.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
         resources: [
           Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: identityName }),
+          ...(events ? [events.configurationSetArn] : []),
         ],
       }),
     );
+    if (events) this.addEnvironment(ENV.mailConfigurationSet, events.configurationSetName);
     return this;
   }
 }

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { excerptRecipients } from '../functions/domain/mail-texts.ts';
+import { excerptRecipients } from '../functions/domain/excerpt.ts';
 import { actorOf } from '../functions/domain/round.ts';
 import { helsinkiDate } from '../functions/domain/time.ts';
 import type { Person, Round } from '../functions/domain/types.ts';
@@ -210,7 +210,13 @@ function expectedMails(round: Round): Map<string, number> {
     for (const recipient of excerptRecipients({ round, municipality, decision })) add(recipient.email);
     for (const member of nominees) add(member.email); // welcome
   });
-  for (const _group of round.groups) add(round.organiser.registryEmail); // roster
+  for (const group of round.groups) {
+    add(round.organiser.registryEmail); // roster and plan
+    // the county's own representatives and the partners are welcomed too, once per group
+    const others = [...(group.representatives ?? []), ...(group.partners ?? [])];
+    for (const email of new Set(others.map((p) => p.email.toLowerCase()))) add(email);
+  }
+  for (const municipality of round.municipalities) add(municipality.presenter.email); // group started
   return expected;
 }
 
@@ -314,8 +320,16 @@ async function main(): Promise<number> {
       subjects.add(key);
     }
     const nominations = await clients.listNominations(round.id);
+    const groups = await Promise.all(
+      round.groups.map(async (g) => ({
+        id: g.id,
+        status: (await clients.store.getGroup(round.id, g.id))?.status ?? 'missing',
+      })),
+    );
+    const calendars = mails.filter((m) => m.attachments.some((a) => a.filename?.endsWith('.ics'))).length;
     const ok =
       status === 'SUCCEEDED' &&
+      groups.every((g) => g.status === 'active') &&
       ours.length === round.municipalities.length &&
       succeeded === ours.length &&
       problems.length === 0 &&
@@ -329,6 +343,8 @@ async function main(): Promise<number> {
       nominationExecutions: { total: ours.length, succeeded },
       mails: { expected: expectedTotal, received: mails.length, problems },
       members: nominations.reduce((sum, n) => sum + (n.members?.length ?? 0), 0),
+      groups,
+      calendars,
       durationMs: Math.round(performance.now() - started),
       timeline,
     };
@@ -337,7 +353,8 @@ async function main(): Promise<number> {
       console.log(`
 ${ok ? 'OK' : 'FAILED'}: round ${status}; nomination executions ${succeeded}/${ours.length} SUCCEEDED;
 mails ${mails.length}/${expectedTotal} as expected${problems.length ? `; problems:\n  ${problems.join('\n  ')}` : ''};
-${summary.members} members recorded; ${(summary.durationMs / 1000).toFixed(1)} s.
+${summary.members} members recorded; groups ${groups.map((g) => `${g.id} ${g.status}`).join(', ')}; ${calendars} mails with the .ics;
+${(summary.durationMs / 1000).toFixed(1)} s.
 Mail viewer: ${urls.ses}/  (only while the stack runs)`);
     }
     return ok ? 0 : 1;

@@ -24,10 +24,11 @@ function compile(route: LocalRoute): CompiledRoute {
   const source = route.path
     .split('/')
     .map((segment) => {
-      const match = /^\{(\w+)\}$/.exec(segment);
+      // {name} is one segment; {name+} (greedy) is the rest of the path, as in API Gateway.
+      const match = /^\{(\w+)(\+?)\}$/.exec(segment);
       if (!match?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       params.push(match[1]);
-      return '([^/]+)';
+      return match[2] ? '(.+)' : '([^/]+)';
     })
     .join('/');
   return { ...route, pattern: new RegExp(`^${source}$`), params };
@@ -108,7 +109,12 @@ function toEvent(
   };
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer) {
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: string | Buffer,
+) {
   res.writeHead(status, headers);
   res.end(body);
 }
@@ -145,7 +151,11 @@ export async function startHttpBridge(options: {
       const result = (await options.invoke(route.functionArn, toEvent(req, body, route, match))) as
         | APIGatewayProxyStructuredResultV2
         | undefined;
-      const headers = { ...(result?.headers as Record<string, string> | undefined) };
+      const headers: Record<string, string | string[]> = {
+        ...(result?.headers as Record<string, string> | undefined),
+      };
+      // Payload v2.0: `cookies` become Set-Cookie headers, one each.
+      if (result?.cookies?.length) headers['set-cookie'] = result.cookies;
       const payload = result?.isBase64Encoded
         ? Buffer.from(result.body ?? '', 'base64')
         : (result?.body ?? '');

@@ -10,10 +10,21 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import sesLocal from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
+import { roundsIndexKey } from '../functions/adapters/dynamo-store.ts';
+import { ADMIN_ENV } from '../functions/admin/config.ts';
+import type { StoredRound } from '../functions/domain/ports.ts';
 import { PROJECT_ROOT } from '../infra/paths.ts';
+import { ensureLocalAdmin, type LocalAdmin } from './admin-credential.ts';
 import {
   DEFAULT_PORTS,
   LOCAL_MAIL_SENDER,
@@ -30,7 +41,7 @@ import type { LocalApp, SynthOptions } from './template.ts';
 
 /** aws-ses-v2-local is CommonJS with `exports.default`: Node and vitest interop it differently. */
 type StartSesServer = (config: { host: string; port: number }) => Promise<Server>;
-const startSesServer = (
+export const startSesServer = (
   typeof sesLocal === 'function' ? sesLocal : (sesLocal as unknown as { default: StartSesServer }).default
 ) as StartSesServer;
 
@@ -40,6 +51,8 @@ export interface EmbeddedStackOptions {
   /** Folder for the DynamoDB data; omitted = in memory. */
   dataDir?: string;
   mailSender?: string;
+  /** Where the local admin credential is kept (made on first start); omitted = in memory. */
+  adminCredentialFile?: string;
 }
 
 export interface EmbeddedStack {
@@ -50,6 +63,8 @@ export interface EmbeddedStack {
   stateMachineArns: { round: string; nomination: string };
   /** SDK settings pointing at this stack (also applied to this process). */
   environment: Record<string, string>;
+  /** The local admin sign-in (the admin console at urls.http + /admin). */
+  admin: LocalAdmin;
   stop(): Promise<void>;
 }
 
@@ -93,7 +108,7 @@ function synthesizeInChild(options: SynthOptions): Promise<LocalApp> {
   });
 }
 
-async function ensureTable(app: LocalApp, endpoint: string): Promise<void> {
+export async function ensureTable(app: LocalApp, endpoint: string): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: LOCAL_REGION,
@@ -106,12 +121,53 @@ async function ensureTable(app: LocalApp, endpoint: string): Promise<void> {
         KeySchema: app.table.keySchema as never,
         AttributeDefinitions: app.table.attributeDefinitions as never,
         BillingMode: 'PAY_PER_REQUEST',
-      }),
+        // The template's indexes (keys and projection only: capacity is on demand).
+        GlobalSecondaryIndexes: app.table.globalSecondaryIndexes?.length
+          ? (app.table.globalSecondaryIndexes as Array<Record<string, unknown>>).map((index) => ({
+              IndexName: index.IndexName,
+              KeySchema: index.KeySchema,
+              Projection: index.Projection,
+            }))
+          : undefined,
+      } as never),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+    await migrateToTemplateIndexes(client, app, endpoint);
   } finally {
     client.destroy();
+  }
+}
+
+/**
+ * A table kept in .nimitys/ from before an index was added to the template lacks that
+ * index, and dynalite ignores UpdateTable's index creation: copy the items out, make the
+ * table anew from the template, and put them back (round items get their index keys).
+ * Local data only; a few thousand items at most.
+ */
+async function migrateToTemplateIndexes(
+  client: DynamoDBClient,
+  app: LocalApp,
+  endpoint: string,
+): Promise<void> {
+  const wanted = (app.table.globalSecondaryIndexes ?? []) as Array<{ IndexName?: string }>;
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: app.table.name }));
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  if (wanted.every((index) => existing.has(index.IndexName))) return;
+  const db = DynamoDBDocumentClient.from(client);
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ TableName: app.table.name, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  await client.send(new DeleteTableCommand({ TableName: app.table.name }));
+  await ensureTable(app, endpoint);
+  for (const item of items) {
+    if (item.kind === 'round' && !item.gsi1pk)
+      Object.assign(item, roundsIndexKey(item as unknown as StoredRound));
+    await db.send(new PutCommand({ TableName: app.table.name, Item: item }));
   }
 }
 
@@ -148,6 +204,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     // use, exactly as in a Lambda container: set everything before the first import.
     const environment: Record<string, string> = { ...sdkEnvironment(ports) };
     for (const fn of app.functions) Object.assign(environment, fn.environment);
+    // No JWT authorizer here: the admin console checks the local sign-in's sessions.
+    const admin = ensureLocalAdmin(options.adminCredentialFile);
+    environment[ADMIN_ENV.authMode] = 'local';
+    environment[ADMIN_ENV.localCredential] = JSON.stringify(admin.credential);
     Object.assign(process.env, environment);
 
     const runtime = new LocalLambdaRuntime(app.functions);
@@ -183,6 +243,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       stepFunctions,
       stateMachineArns: { round: arnOf('Round'), nomination: arnOf('Nomination') },
       environment,
+      admin,
       stop,
     };
   } catch (error) {

@@ -10,8 +10,14 @@ const started = performance.now();
 const stack = await startEmbeddedStack({
   ports: portsFromEnv(),
   dataDir: path.join(PROJECT_ROOT, '.nimitys', 'dynamodb'),
+  adminCredentialFile: path.join(PROJECT_ROOT, '.nimitys', 'admin.json'),
 });
-const { urls, stateMachineArns } = stack;
+const { urls, stateMachineArns, admin } = stack;
+const adminSignIn = admin.password
+  ? `user name ${admin.credential.username}, password ${admin.password}
+                      (shown this once; only its hash is kept in .nimitys/admin.json)`
+  : `user name ${admin.credential.username}, the password shown on the first start
+                      (forgot it? delete .nimitys/admin.json and start again)`;
 const ms = Math.round(performance.now() - started);
 
 console.log(`
@@ -21,6 +27,8 @@ Nimitys embedded stack is up (${ms} ms), everything on 127.0.0.1:
   SES API             ${urls.ses}   mail viewer: ${urls.ses}/
   Step Functions API  ${urls.sfn}   (aws-local-stepfunctions, the synthesized ASL)
   HTTP API (links)    ${urls.http}/l/{token}
+  Admin console       ${urls.http}/admin
+    sign in with      ${adminSignIn}
 
   State machines      ${stateMachineArns.round}
                       ${stateMachineArns.nomination}

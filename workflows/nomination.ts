@@ -1,14 +1,21 @@
 /**
  * The Nomination workflow: one execution per municipality per round.
  *
- *   RequestProposal ─▶ RequestApproval ─▶ RequestDecision ─▶ SendExcerpts ─▶ RecordMembers ─▶ NominationCompleted
- *        │ (deadline passes: States.Timeout)                          ▶ RecordNoAnswer ─▶ NoAnswer
- *        │ (any step fails for good)                                  ▶ RecordFailure ─▶ NominationFailed
+ *   ┌──────────────── returned ◀──────────────┬─────────────── returned ◀─────────────┐
+ *   ▼                                          │                                         │
+ *   PlanProposalWait ▶ RequestProposal ▶ PlanApprovalWait ▶ RequestApproval ▶ ApprovalOutcome
+ *                                                      PlanDecisionWait ◀─── approved ──┘
+ *                                                      ▼          ▲ tabled
+ *                                               RequestDecision ▶ DecisionOutcome ─ rejected ▶ RecordRejected ▶ NominationRejected
+ *                                                              │ adopted (as proposed or with changes)
+ *                                                              ▼
+ *                                               SendExcerpts ─▶ RecordMembers ─▶ NominationCompleted
  *
- * Each Request* state is a waitForTaskToken task: the function mails the official a link
- * and stores the task token; the link page resumes the task. Its timeout is the time left
- * until the round's answer deadline, carried in `$.wait.timeoutSeconds` (each callback
- * returns the next value, since ASL has no date arithmetic).
+ * Each Plan*Wait step answers: has the deadline (the nomination's own or the round's)
+ * passed, is a reminder due (it mails it), how long may the next wait last. Each Request*
+ * state is a waitForTaskToken task that times out at that moment (the next reminder or the
+ * deadline) and then goes back to its Plan*Wait: a loop that ends in RecordNoAnswer when
+ * the deadline has passed. The link page resumes the task with `{ step, outcome }`.
  */
 import {
   Duration,
@@ -25,14 +32,22 @@ import { NominationStates } from './states.ts';
 
 export { NominationStates };
 
+/** Where a retried nomination execution begins (`$.resumeAt`); see admin-actions.ts retryFailedStep. */
+export const RESUME_AT_PATH = '$.resumeAt';
+export type ResumePoint = 'proposal' | 'approval' | 'decision' | 'excerpts' | 'members';
+
 /** Where the next wait's timeout lives in the state. */
 export const WAIT_TIMEOUT_PATH = '$.wait.timeoutSeconds';
+const WAIT_EXPIRED_PATH = '$.wait.expired';
+/** Where a Request* state keeps the official's answer. */
+export const RESULT_OUTCOME_PATH = '$.result.outcome';
 const ROUND_ID = '$.roundId';
 const MUNICIPALITY_ID = '$.municipalityId';
 const FAILURE_PATH = '$.failure';
 
 export interface NominationWorkflowProps {
   requestAction: lambda.IFunction;
+  planWait: lambda.IFunction;
   sendExcerpts: lambda.IFunction;
   recordMembers: lambda.IFunction;
   recordOutcome: lambda.IFunction;
@@ -70,37 +85,74 @@ export class NominationWorkflow extends Construct {
         }),
       );
 
-    const recordNoAnswer = new tasks.LambdaInvoke(this, NominationStates.RecordNoAnswer, {
-      retryOnServiceExceptions: false,
-      lambdaFunction: props.recordOutcome,
-      payload: sfn.TaskInput.fromObject({ ...ref, outcome: 'no_answer' }),
-      resultPath: sfn.JsonPath.DISCARD,
-      taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
-    })
-      .addRetry(TRANSIENT_RETRY)
-      .next(new sfn.Succeed(this, NominationStates.NoAnswer));
+    const outcomeTask = (stateName: string, outcome: string, end: sfn.IChainable) =>
+      new tasks.LambdaInvoke(this, stateName, {
+        retryOnServiceExceptions: false,
+        lambdaFunction: props.recordOutcome,
+        payload: sfn.TaskInput.fromObject({ ...ref, outcome }),
+        resultPath: sfn.JsonPath.DISCARD,
+        taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
+      })
+        .addRetry(TRANSIENT_RETRY)
+        .addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: FAILURE_PATH })
+        .next(end);
 
-    const protect = <T extends sfn.TaskStateBase>(task: T): T => {
+    const recordNoAnswer = outcomeTask(
+      NominationStates.RecordNoAnswer,
+      'no_answer',
+      new sfn.Succeed(this, NominationStates.NoAnswer),
+    );
+    const recordRejected = outcomeTask(
+      NominationStates.RecordRejected,
+      'rejected',
+      new sfn.Succeed(this, NominationStates.NominationRejected),
+    );
+
+    const guard = <T extends sfn.TaskStateBase>(task: T): T => {
       task.addRetry(TRANSIENT_RETRY);
-      task.addCatch(recordNoAnswer, { errors: [sfn.Errors.TIMEOUT], resultPath: FAILURE_PATH });
       task.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: FAILURE_PATH });
       return task;
     };
 
-    const requestStep = (stateName: string, step: OfficialStep) =>
-      protect(
-        new tasks.LambdaInvoke(this, stateName, {
+    /** Plan → (deadline passed? → no answer) → wait for the link; a timeout plans again. */
+    const officialStep = (
+      names: { plan: string; deadline: string; request: string },
+      step: OfficialStep,
+    ): { entry: sfn.State; request: tasks.LambdaInvoke } => {
+      const plan = guard(
+        new tasks.LambdaInvoke(this, names.plan, {
           retryOnServiceExceptions: false,
-          lambdaFunction: props.requestAction,
-          integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-          payload: sfn.TaskInput.fromObject({ ...ref, step, taskToken: sfn.JsonPath.taskToken }),
-          taskTimeout: sfn.Timeout.at(WAIT_TIMEOUT_PATH),
+          lambdaFunction: props.planWait,
+          payload: sfn.TaskInput.fromObject({ ...ref, step }),
+          resultSelector: {
+            'expired.$': '$.Payload.expired',
+            'timeoutSeconds.$': '$.Payload.timeoutSeconds',
+          },
           resultPath: '$.wait',
+          taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
         }),
       );
+      const request = new tasks.LambdaInvoke(this, names.request, {
+        retryOnServiceExceptions: false,
+        lambdaFunction: props.requestAction,
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({ ...ref, step, taskToken: sfn.JsonPath.taskToken }),
+        taskTimeout: sfn.Timeout.at(WAIT_TIMEOUT_PATH),
+        resultPath: '$.result',
+      });
+      request.addRetry(TRANSIENT_RETRY);
+      request.addCatch(plan, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
+      request.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: FAILURE_PATH });
+      plan.next(
+        new sfn.Choice(this, names.deadline)
+          .when(sfn.Condition.booleanEquals(WAIT_EXPIRED_PATH, true), recordNoAnswer)
+          .otherwise(request),
+      );
+      return { entry: plan, request };
+    };
 
     const step = (stateName: string, fn: lambda.IFunction) =>
-      protect(
+      guard(
         new tasks.LambdaInvoke(this, stateName, {
           retryOnServiceExceptions: false,
           lambdaFunction: fn,
@@ -110,17 +162,59 @@ export class NominationWorkflow extends Construct {
         }),
       );
 
-    const definition = requestStep(NominationStates.RequestProposal, 'proposal')
-      .next(requestStep(NominationStates.RequestApproval, 'approval'))
-      .next(requestStep(NominationStates.RequestDecision, 'decision'))
-      .next(step(NominationStates.SendExcerpts, props.sendExcerpts))
-      .next(step(NominationStates.RecordMembers, props.recordMembers))
-      .next(new sfn.Succeed(this, NominationStates.NominationCompleted));
+    const S = NominationStates;
+    const proposal = officialStep(
+      { plan: S.PlanProposalWait, deadline: S.ProposalDeadlinePassed, request: S.RequestProposal },
+      'proposal',
+    );
+    const approval = officialStep(
+      { plan: S.PlanApprovalWait, deadline: S.ApprovalDeadlinePassed, request: S.RequestApproval },
+      'approval',
+    );
+    const decision = officialStep(
+      { plan: S.PlanDecisionWait, deadline: S.DecisionDeadlinePassed, request: S.RequestDecision },
+      'decision',
+    );
+
+    const recordMembers = step(S.RecordMembers, props.recordMembers);
+    const excerpts = step(S.SendExcerpts, props.sendExcerpts)
+      .next(recordMembers)
+      .next(new sfn.Succeed(this, S.NominationCompleted));
+
+    const returned = (outcome: string) => sfn.Condition.stringEquals(RESULT_OUTCOME_PATH, outcome);
+
+    proposal.request.next(approval.entry);
+    approval.request.next(
+      new sfn.Choice(this, S.ApprovalOutcome)
+        .when(returned('returned'), proposal.entry)
+        .otherwise(decision.entry),
+    );
+    decision.request.next(
+      new sfn.Choice(this, S.DecisionOutcome)
+        .when(returned('returned'), proposal.entry)
+        .when(returned('tabled'), decision.entry)
+        .when(returned('rejected'), recordRejected)
+        .otherwise(excerpts),
+    );
+
+    // An admin's retry of a failed nomination (functions/use-cases/admin-actions.ts) starts a
+    // new execution with `resumeAt`: it begins at the step that failed. Absent: from the start.
+    const resumeAt = (point: ResumePoint) =>
+      sfn.Condition.and(
+        sfn.Condition.isPresent(RESUME_AT_PATH),
+        sfn.Condition.stringEquals(RESUME_AT_PATH, point),
+      );
+    const start = new sfn.Choice(this, S.ResumeAt)
+      .when(resumeAt('approval'), approval.entry)
+      .when(resumeAt('decision'), decision.entry)
+      .when(resumeAt('excerpts'), excerpts)
+      .when(resumeAt('members'), recordMembers)
+      .otherwise(proposal.entry);
 
     this.stateMachine = standardStateMachine(
       this,
-      definition,
-      'One municipality: request, proposal, approval, decision, excerpts, members',
+      start,
+      'One municipality: request, proposal, approval, decision, minute checks, excerpts, members',
       props.logRetention,
     );
   }

@@ -3,9 +3,21 @@
  * the embedded stack) can name states without loading the CDK.
  */
 export const NominationStates = {
+  /** First state: a retry's `resumeAt` picks the step to begin at (admin console). */
+  ResumeAt: 'ResumeAt',
+  PlanProposalWait: 'PlanProposalWait',
+  ProposalDeadlinePassed: 'ProposalDeadlinePassed',
   RequestProposal: 'RequestProposal',
+  PlanApprovalWait: 'PlanApprovalWait',
+  ApprovalDeadlinePassed: 'ApprovalDeadlinePassed',
   RequestApproval: 'RequestApproval',
+  ApprovalOutcome: 'ApprovalOutcome',
+  PlanDecisionWait: 'PlanDecisionWait',
+  DecisionDeadlinePassed: 'DecisionDeadlinePassed',
   RequestDecision: 'RequestDecision',
+  DecisionOutcome: 'DecisionOutcome',
+  RecordRejected: 'RecordRejected',
+  NominationRejected: 'NominationRejected',
   SendExcerpts: 'SendExcerpts',
   RecordMembers: 'RecordMembers',
   NominationCompleted: 'NominationCompleted',

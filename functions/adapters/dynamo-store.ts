@@ -5,6 +5,9 @@
  * Keys: pk ROUND#<round> holds the round (sk ROUND), its nominations (NOM#<municipality>),
  * groups (GROUP#<group>), step waits (WAIT#<municipality>#<step>), outbox (MAIL#…) and
  * audit trail (AUDIT#<municipality>#<time>#<n>); links live under pk LINK#<token hash>.
+ *
+ * Index `byKind` (gsi1pk, gsi1sk): round items carry gsi1pk ROUNDS and gsi1sk
+ * <createdAt>#<round>, so the admin console lists rounds newest first with a Query.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -15,7 +18,14 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, LinkNotUsableError, NotFoundError } from '../domain/errors.ts';
-import type { AuditEntry, Link, NominationStore, StepWait, StoredRound } from '../domain/ports.ts';
+import type {
+  AuditEntry,
+  Link,
+  NominationStore,
+  OutboxRecord,
+  StepWait,
+  StoredRound,
+} from '../domain/ports.ts';
 import type { GroupState, Nomination, OfficialStep, RoundStatus } from '../domain/types.ts';
 
 export const keys = {
@@ -34,18 +44,32 @@ export const keys = {
     pk: `ROUND#${roundId}`,
     sk: `MAIL#${scope}#${purpose}#${recipient.toLowerCase()}`,
   }),
+  /** Points from an SES message id to its outbox row (delivery events carry only the id). */
+  messageId: (messageId: string) => ({ pk: `MAILID#${messageId}`, sk: 'MAILID' }),
   audit: (roundId: string, municipalityId: string, at: string, nonce: string) => ({
     pk: `ROUND#${roundId}`,
     sk: `AUDIT#${municipalityId}#${at}#${nonce}`,
   }),
 };
 
+/** The `byKind` index: every round under one partition, newest first by creation time. */
+export const ROUNDS_INDEX = {
+  name: 'byKind',
+  partitionKey: 'gsi1pk',
+  sortKey: 'gsi1sk',
+  rounds: 'ROUNDS',
+} as const;
+
+export function roundsIndexKey(round: StoredRound): { gsi1pk: string; gsi1sk: string } {
+  return { gsi1pk: ROUNDS_INDEX.rounds, gsi1sk: `${round.createdAt}#${round.round.id}` };
+}
+
 /** Links and waits expire from the table some time after their step's deadline. */
 const RETENTION_AFTER_EXPIRY_SECONDS = 90 * 24 * 3600;
 
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
-  const { pk: _pk, sk: _sk, kind: _kind, expiresAtEpoch: _ttl, ...rest } = item;
+  const { pk: _pk, sk: _sk, kind: _kind, expiresAtEpoch: _ttl, gsi1pk: _g1, gsi1sk: _g1s, ...rest } = item;
   return rest as T;
 }
 
@@ -106,7 +130,8 @@ export class DynamoNominationStore implements NominationStore {
 
   async putRoundIfAbsent(round: StoredRound): Promise<{ stored: StoredRound; created: boolean }> {
     const key = keys.round(round.round.id);
-    if (await this.putIfAbsent(key, 'round', round)) return { stored: round, created: true };
+    const indexed = { ...round, ...roundsIndexKey(round) };
+    if (await this.putIfAbsent(key, 'round', indexed)) return { stored: round, created: true };
     const stored = await this.get<StoredRound>(key);
     if (!stored) throw new ConflictError(`Round ${round.round.id} vanished while being created`);
     return { stored, created: false };
@@ -274,5 +299,71 @@ export class DynamoNominationStore implements NominationStore {
 
   listAudit(roundId: string, municipalityId: string): Promise<AuditEntry[]> {
     return this.queryPrefix<AuditEntry>(`ROUND#${roundId}`, `AUDIT#${municipalityId}#`);
+  }
+
+  // --- Admin console reads (functions/admin): Queries only, no Scan ------------------
+
+  /** Every round, newest first: one Query on the `byKind` index (projection ALL). */
+  async listRounds(): Promise<StoredRound[]> {
+    const items: StoredRound[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: ROUNDS_INDEX.name,
+          KeyConditionExpression: '#pk = :rounds',
+          ExpressionAttributeNames: { '#pk': ROUNDS_INDEX.partitionKey },
+          ExpressionAttributeValues: { ':rounds': ROUNDS_INDEX.rounds },
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) items.push(strip<StoredRound>(item) as StoredRound);
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /** The groups of a round with their state: one Query. */
+  listGroups(roundId: string): Promise<GroupState[]> {
+    return this.queryPrefix<GroupState>(`ROUND#${roundId}`, 'GROUP#');
+  }
+
+  /** The open waits of a round (who is being waited on, since when): one Query. */
+  listWaits(roundId: string): Promise<StepWait[]> {
+    return this.queryPrefix<StepWait>(`ROUND#${roundId}`, 'WAIT#');
+  }
+
+  /** Mails of a round that bounced, were complained about or failed: one Query, filtered in DynamoDB. */
+  async listUndeliveredMail(roundId: string): Promise<OutboxRecord[]> {
+    const items: OutboxRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :mail)',
+          FilterExpression: 'deliveryState IN (:bounced, :complained, :failed) OR #status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pk': `ROUND#${roundId}`,
+            ':mail': 'MAIL#',
+            ':bounced': 'bounced',
+            ':complained': 'complained',
+            ':failed': 'failed',
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) items.push(strip<OutboxRecord>(item) as OutboxRecord);
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /** The outbox rows of one municipality (or `group:<id>` / `round`) in a round: one Query. */
+  listMail(roundId: string, scope: string): Promise<OutboxRecord[]> {
+    return this.queryPrefix<OutboxRecord>(`ROUND#${roundId}`, `MAIL#${scope}#`);
   }
 }

@@ -7,41 +7,81 @@
  * "sent", the retry cannot know whether SES got it. It re-sends only a claim older than
  * STALE_CLAIM_MS (a crash, not a concurrent sender), accepting a rare duplicate over a
  * lost legal notice.
+ *
+ * SES errors: a permanent refusal of the message or address (PERMANENT_SES_ERRORS) marks
+ * the row failed and returns 'failed' (the caller tells the organiser); anything else
+ * releases the claim and is rethrown under its own name (TooManyRequestsException, …)
+ * so that the workflow's Retry sends it later. After a send, a pointer item
+ * MAILID#<message id> lets SES delivery events find the row with a GetItem.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { ConflictError } from '../domain/errors.ts';
-import type { MailContent, Mailer, MailKey, OutboxRecord } from '../domain/ports.ts';
+import type {
+  DeliveryEvent,
+  DeliveryState,
+  MailContent,
+  Mailer,
+  MailKey,
+  NoticeDates,
+  OutboxRecord,
+} from '../domain/ports.ts';
 import { keys } from './dynamo-store.ts';
+import { buildMime } from './mime.ts';
 
 const STALE_CLAIM_MS = 60_000;
 
-/** A multipart MIME message; nodemailer's composer does the header encoding (ä, ö, å) and folding. */
-export function rawMime(from: string, to: string, content: MailContent): Promise<Uint8Array> {
-  const composer = new MailComposer({
-    from,
-    to,
-    subject: content.subject,
-    text: content.text,
-    html: content.html,
-    textEncoding: 'quoted-printable',
-    attachments: content.attachments?.map((a) => ({
-      filename: a.filename,
-      contentType: a.contentType,
-      content: typeof a.content === 'string' ? a.content : Buffer.from(a.content),
-    })),
-  });
-  return new Promise((resolve, reject) =>
-    composer.compile().build((error, message) => (error ? reject(error) : resolve(new Uint8Array(message)))),
-  );
+/**
+ * SES v2 errors that no retry can cure for this recipient: the message or the address was
+ * refused. Account-wide ones (AccountSuspended, SendingPaused, MailFromDomainNotVerified)
+ * are not here: they fail the step, since every other mail would fail the same way.
+ */
+export const PERMANENT_SES_ERRORS: ReadonlySet<string> = new Set(['MessageRejected', 'BadRequestException']);
+
+/** How sure each state is: a later event never replaces a stronger one (e.g. delivered → delayed). */
+const DELIVERY_RANK: Record<DeliveryState, number> = {
+  sending: 0,
+  sent: 1,
+  delayed: 2,
+  delivered: 3,
+  bounced: 4,
+  complained: 4,
+  failed: 4,
+};
+
+export function nextDeliveryState(current: DeliveryState | undefined, event: DeliveryState): DeliveryState {
+  if (current === undefined) return event;
+  return DELIVERY_RANK[event] >= DELIVERY_RANK[current] ? event : current;
+}
+
+/** SES's reason, short, without the addresses it may quote. */
+function failureDetail(error: string, message: string): string {
+  const text = message.replace(/[^\s<>@]+@[^\s<>@]+/g, '<osoite>').slice(0, 300);
+  return `${error}: ${text}`;
+}
+
+function strip(item: OutboxRecord): OutboxRecord {
+  const {
+    pk: _pk,
+    sk: _sk,
+    kind: _kind,
+    claimedAt: _claimed,
+    ...record
+  } = item as OutboxRecord & Record<string, unknown>;
+  return record as OutboxRecord;
+}
+
+/** The mail as raw MIME, for mails with attachments (SES builds the simple ones itself). */
+export async function rawMime(from: string, to: string, content: MailContent): Promise<Uint8Array> {
+  return buildMime({ from, to, ...content });
 }
 
 export interface SesMailerOptions {
@@ -59,7 +99,11 @@ export class SesMailer implements Mailer {
     this.now = options.now ?? (() => new Date());
   }
 
-  async sendOnce(key: MailKey, content: MailContent): Promise<'sent' | 'already-sent'> {
+  async sendOnce(
+    key: MailKey,
+    content: MailContent,
+    dates?: NoticeDates,
+  ): Promise<'sent' | 'already-sent' | 'failed'> {
     const { db, tableName } = this.options;
     const dbKey = keys.mail(key.roundId, key.scope, key.purpose, key.recipient);
     const claimedAt = this.now().toISOString();
@@ -67,7 +111,16 @@ export class SesMailer implements Mailer {
       await db.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...dbKey, kind: 'mail', ...key, status: 'sending', subject: content.subject, claimedAt },
+          Item: {
+            ...dbKey,
+            kind: 'mail',
+            ...key,
+            ...dates,
+            status: 'sending',
+            deliveryState: 'sending',
+            subject: content.subject,
+            claimedAt,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -77,18 +130,69 @@ export class SesMailer implements Mailer {
         await db.send(new GetCommand({ TableName: tableName, Key: dbKey, ConsistentRead: true }))
       ).Item as (OutboxRecord & { claimedAt: string }) | undefined;
       if (!existing || existing.status === 'sent') return 'already-sent';
+      if (existing.status === 'failed') return 'failed';
       if (this.now().getTime() - Date.parse(existing.claimedAt) < STALE_CLAIM_MS) {
         throw new ConflictError('Mail is being sent by another attempt');
       }
     }
 
+    let messageId: string;
+    try {
+      messageId = await this.send(key.recipient, content);
+    } catch (error) {
+      const name = (error as Error)?.name ?? 'Error';
+      if (PERMANENT_SES_ERRORS.has(name)) {
+        await this.markFailed(dbKey, name, (error as Error).message);
+        return 'failed';
+      }
+      // Not sent: release the claim so that the workflow's retry (with backoff) sends it.
+      await this.release(dbKey, claimedAt);
+      throw error;
+    }
+    const sentAt = this.now().toISOString();
+    if (messageId !== '') {
+      // The message id → outbox row pointer: SES events find the row without a Scan.
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.messageId(messageId), kind: 'mail-id', mailPk: dbKey.pk, mailSk: dbKey.sk },
+        }),
+      );
+    }
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: dbKey,
+        UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':sentAt': sentAt },
+      }),
+    );
+    // Only if no delivery event got there first (the pointer exists from here on).
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: dbKey,
+          UpdateExpression: 'SET deliveryState = :sent, deliveryAt = :sentAt',
+          ConditionExpression: 'deliveryState = :sending',
+          ExpressionAttributeValues: { ':sent': 'sent', ':sentAt': sentAt, ':sending': 'sending' },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    return 'sent';
+  }
+
+  private async send(recipient: string, content: MailContent): Promise<string> {
     const out = await this.options.ses.send(
       new SendEmailCommand({
         FromEmailAddress: this.options.sender,
-        Destination: { ToAddresses: [key.recipient] },
+        Destination: { ToAddresses: [recipient] },
         ConfigurationSetName: this.options.configurationSet,
         Content: content.attachments?.length
-          ? { Raw: { Data: await rawMime(this.options.sender, key.recipient, content) } }
+          ? { Raw: { Data: await rawMime(this.options.sender, recipient, content) } }
           : {
               Simple: {
                 Subject: { Data: content.subject, Charset: 'UTF-8' },
@@ -100,20 +204,80 @@ export class SesMailer implements Mailer {
             },
       }),
     );
-    await db.send(
+    return out.MessageId ?? '';
+  }
+
+  private async markFailed(dbKey: { pk: string; sk: string }, error: string, message: string): Promise<void> {
+    const at = this.now().toISOString();
+    await this.options.db.send(
       new UpdateCommand({
-        TableName: tableName,
+        TableName: this.options.tableName,
         Key: dbKey,
-        UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt',
+        UpdateExpression:
+          'SET #status = :failed, deliveryState = :failed, deliveryAt = :at, deliveryDetail = :detail',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
-          ':sent': 'sent',
-          ':messageId': out.MessageId ?? '',
-          ':sentAt': this.now().toISOString(),
+          ':failed': 'failed',
+          ':at': at,
+          ':detail': failureDetail(error, message),
         },
       }),
     );
-    return 'sent';
+  }
+
+  /** Deletes our own claim (still 'sending', same claim time) after a send that did not happen. */
+  private async release(dbKey: { pk: string; sk: string }, claimedAt: string): Promise<void> {
+    try {
+      await this.options.db.send(
+        new DeleteCommand({
+          TableName: this.options.tableName,
+          Key: dbKey,
+          ConditionExpression: '#status = :sending AND claimedAt = :claimedAt',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':claimedAt': claimedAt },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async recordDelivery(event: DeliveryEvent): Promise<OutboxRecord | undefined> {
+    const { db, tableName } = this.options;
+    const pointer = (
+      await db.send(new GetCommand({ TableName: tableName, Key: keys.messageId(event.messageId) }))
+    ).Item as { mailPk: string; mailSk: string } | undefined;
+    if (!pointer) return undefined;
+    const dbKey = { pk: pointer.mailPk, sk: pointer.mailSk };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const item = (await db.send(new GetCommand({ TableName: tableName, Key: dbKey, ConsistentRead: true })))
+        .Item as OutboxRecord | undefined;
+      if (!item) return undefined;
+      const next = nextDeliveryState(item.deliveryState, event.state);
+      if (next === item.deliveryState && item.deliveryAt === event.at) return strip(item);
+      if (next !== event.state) return strip(item); // an older or weaker event: keep what we know
+      try {
+        const out = await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: dbKey,
+            UpdateExpression: 'SET deliveryState = :state, deliveryAt = :at, deliveryDetail = :detail',
+            ConditionExpression: 'attribute_not_exists(deliveryState) OR deliveryState = :previous',
+            ExpressionAttributeValues: {
+              ':state': event.state,
+              ':at': event.at,
+              ':detail': event.detail ?? event.state,
+              ':previous': item.deliveryState ?? 'sent',
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return strip(out.Attributes as OutboxRecord);
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new ConflictError('Delivery state kept changing');
   }
 
   async wasSent(key: MailKey): Promise<boolean> {
@@ -139,10 +303,7 @@ export class SesMailer implements Mailer {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of out.Items ?? []) {
-        const { pk: _pk, sk: _sk, kind: _kind, ...record } = item;
-        records.push(record as OutboxRecord);
-      }
+      for (const item of out.Items ?? []) records.push(strip(item as OutboxRecord));
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return records;

@@ -18,6 +18,7 @@ export const LIMITS = {
   phone: 30,
   text: 5000,
   section: 10,
+  diaryNumber: 60,
 } as const;
 
 /** The decision text when the committee adopted the proposal as it was. */
@@ -51,6 +52,8 @@ export interface DecisionForm {
   section: string;
   text: string;
   nominees: Person[];
+  /** Asianumero, when the municipality uses one (optional field `diaryNumber`). */
+  diaryNumber?: string;
 }
 
 export interface ApprovalForm {
@@ -81,7 +84,26 @@ export const MESSAGES = {
   nomineesUnchanged:
     'Henkilöt ovat samat kuin päätösehdotuksessa. Jos ehdotusta ei muutettu, valitse ”Hyväksyttiin päätösehdotus”.',
   actionInvalid: 'Toimintoa ei tunnistettu. Avaa linkki uudelleen ja yritä uudestaan.',
+  decisionOutcomeMissing: 'Valitse, miten asiassa päätettiin.',
+  commentMissing: 'Kirjoita, mitä ehdotuksessa pitää korjata.',
+  nextMeetingDateMissing: 'Kirjoita seuraavan kokouksen päivämäärä.',
+  nextMeetingDateBefore: 'Seuraavan kokouksen päivän pitää olla tämän kokouksen jälkeen.',
 } as const;
+
+/** What the committee can do with the item. */
+export const DECISION_ACTIONS = [
+  'adopted',
+  'adopted_with_changes',
+  'returned',
+  'tabled',
+  'rejected',
+] as const;
+export type DecisionActionKind = (typeof DECISION_ACTIONS)[number];
+
+/** The decision text when the committee rejected the proposal, unless the secretary writes one. */
+export const REJECTED_TEXT = 'Hylättiin päätösehdotus.';
+/** Return comments are a few sentences. */
+export const COMMENT_MAX = 2000;
 
 // ---------------------------------------------------------------------------------
 // Text cleaning
@@ -399,7 +421,67 @@ export function parseDecisionForm(fields: Fields, seats: SeatLimits, proposal: P
       errors.push({ field: NOMINEES_FIELD, message: MESSAGES.nomineesUnchanged });
     }
   }
+  const diary = cleanText(read(fields, 'diaryNumber').replace(/\s+/g, ' '), LIMITS.diaryNumber);
+  if (!diary.ok) errors.push({ field: 'diaryNumber', message: diary.message });
   // parseOutcome has pushed an error whenever outcome is undefined.
   if (errors.length > 0 || !outcome) throw new ValidationError(errors);
-  return { outcome, meetingDate, section, text, nominees };
+  const diaryNumber = diary.ok && diary.value !== '' ? { diaryNumber: diary.value } : {};
+  return { outcome, meetingDate, section, text, nominees, ...diaryNumber };
+}
+
+// ---------------------------------------------------------------------------------
+// Outcomes that do not adopt: return, table, reject
+
+/** The presenter sends the proposal back to the preparer with a comment. */
+export function parseReturnForm(fields: Fields): { comment: string } {
+  const comment = cleanText(read(fields, 'comment'), COMMENT_MAX);
+  if (!comment.ok) throw new ValidationError([{ field: 'comment', message: comment.message }]);
+  if (comment.value === '')
+    throw new ValidationError([{ field: 'comment', message: MESSAGES.commentMissing }]);
+  return { comment: comment.value };
+}
+
+export type DecisionAction =
+  | { kind: 'adopted' | 'adopted_with_changes'; form: DecisionForm }
+  | { kind: 'returned'; meetingDate: string; section: string; comment: string }
+  | { kind: 'tabled'; meetingDate: string; section: string; nextMeetingDate: string }
+  | { kind: 'rejected'; meetingDate: string; section: string; text: string };
+
+/**
+ * The committee secretary's record of what the committee did: adopted (as proposed or
+ * with changes, see parseDecisionForm), returned for preparation (with a comment), tabled
+ * to a later meeting, or rejected.
+ */
+export function parseDecisionAction(fields: Fields, seats: SeatLimits, proposal: Proposal): DecisionAction {
+  const kind = DECISION_ACTIONS.find((o) => o === read(fields, 'outcome').trim());
+  if (kind === 'adopted' || kind === 'adopted_with_changes') {
+    return { kind, form: parseDecisionForm(fields, seats, proposal) };
+  }
+  const errors: FieldError[] = [];
+  if (!kind) errors.push({ field: 'outcome', message: MESSAGES.decisionOutcomeMissing });
+  const meetingDate = parseMeetingDate(fields, errors);
+  const section = parseSection(fields, errors);
+  const text = cleanText(read(fields, kind === 'returned' ? 'comment' : 'text'), LIMITS.text);
+  if (!text.ok) errors.push({ field: kind === 'returned' ? 'comment' : 'text', message: text.message });
+  if (kind === 'returned' && text.ok && text.value === '') {
+    errors.push({ field: 'comment', message: MESSAGES.commentMissing });
+  }
+  let nextMeetingDate = '';
+  if (kind === 'tabled') {
+    const raw = read(fields, 'nextMeetingDate').trim();
+    nextMeetingDate = parseCalendarDate(raw) ?? '';
+    if (nextMeetingDate === '') {
+      errors.push({
+        field: 'nextMeetingDate',
+        message: raw === '' ? MESSAGES.nextMeetingDateMissing : MESSAGES.meetingDateInvalid,
+      });
+    } else if (meetingDate !== '' && nextMeetingDate <= meetingDate) {
+      errors.push({ field: 'nextMeetingDate', message: MESSAGES.nextMeetingDateBefore });
+    }
+  }
+  if (errors.length > 0 || !kind) throw new ValidationError(errors);
+  const value = text.ok ? text.value : '';
+  if (kind === 'returned') return { kind, meetingDate, section, comment: value };
+  if (kind === 'tabled') return { kind, meetingDate, section, nextMeetingDate };
+  return { kind, meetingDate, section, text: value === '' || value === ADOPTED_TEXT ? REJECTED_TEXT : value };
 }

@@ -10,7 +10,6 @@
 import {
   formatDateFi,
   formatDateTimeFi,
-  joinFi,
   lowerFirst,
   municipalityGenitive,
   phraseGenitive,
@@ -18,7 +17,7 @@ import {
   upperFirst,
 } from './finnish.ts';
 import { html, plainText, type SafeHtml, singleLine, textToHtml } from './html.ts';
-import type { Decision, Municipality, Organiser, Person, Proposal, Round } from './types.ts';
+import type { Municipality, Organiser, Person, Proposal, Round } from './types.ts';
 
 export interface MailAttachment {
   filename: string;
@@ -34,17 +33,11 @@ export interface MailContent {
   attachments?: MailAttachment[];
 }
 
-/** What the distribution calls the municipal board; the minute writes it in lower case. */
-const BOARD_NAME = 'kunnanhallitus';
 /** "to the municipal board" (allative), for running text. */
 const BOARD_NAME_ALLATIVE = 'kunnanhallitukselle';
 /** Used when a round names no group for the municipality. */
 const FALLBACK_GROUP_NAME = 'alueellinen kumppanuusryhmä';
-/** Between a label and its value in the excerpt's plain text, as in the minute's columns. */
-const LABEL_SEPARATOR = '  ';
-const SERVICE_NAME = 'Nimitys-palvelu';
-
-const fiCollator = new Intl.Collator('fi');
+export const SERVICE_NAME = 'Nimitys-palvelu';
 
 // ---------------------------------------------------------------------------
 // Small text pieces. Everything a person typed goes through `one` (single line)
@@ -57,11 +50,6 @@ const one = singleLine;
 function titledName(p: Person): string {
   const title = lowerFirst(one(p.title));
   return title === '' ? one(p.name) : `${title} ${one(p.name)}`;
-}
-
-/** "Hyvinvointijohtaja Riitta Lappalainen": title first in a label column, as in the minute. */
-function titledNameLead(p: Person): string {
-  return upperFirst(titledName(p));
 }
 
 function phoneOf(p: Person): string | undefined {
@@ -80,10 +68,6 @@ function nomineeLine(p: Person): string {
   return [one(p.name), lowerFirst(one(p.title)), one(p.email)].filter(Boolean).join(', ');
 }
 
-function sameEmail(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
-
 /** "1–4 työntekijää", "yhden työntekijän", "2 työntekijää". */
 function seatsPhrase(round: Round): string {
   const { min, max } = round.seats;
@@ -98,13 +82,8 @@ function groupNameFor(round: Round, municipalityId: string): string {
 }
 
 /** "Liperin hyvinvointilautakunta". */
-function bodyOf(municipality: Municipality): string {
+export function bodyOf(municipality: Municipality): string {
   return `${municipalityGenitive(one(municipality.name))} ${lowerFirst(one(municipality.body.name))}`;
-}
-
-/** "§ 87" whether the section was recorded as "87" or "§ 87". */
-function sectionLabel(section: string): string {
-  return `§ ${one(section).replace(/^§\s*/, '')}`;
 }
 
 /** Finnish quotation marks: the same ” on both sides. */
@@ -133,7 +112,7 @@ function checkedLink(linkUrl: string): string {
 // Layout: one look for every mail.
 // ---------------------------------------------------------------------------
 
-const STYLE = {
+export const STYLE = {
   body: 'margin:0;padding:0;background-color:#f4f4f4;',
   container:
     'max-width:640px;margin:0 auto;padding:24px;background-color:#ffffff;color:#1a1a1a;' +
@@ -166,7 +145,7 @@ function footerContact(organiser: Organiser): string {
 }
 
 /** Puts the pieces together: one subject line, the text with its footer, a full HTML document. */
-function compose(args: {
+export function compose(args: {
   subject: string;
   organiser: Organiser;
   textBlocks: Array<string | false | undefined>;
@@ -207,7 +186,7 @@ function linkText(label: string, linkUrl: string): string {
   return `${label}: ${linkUrl}`;
 }
 
-function paragraph(text: string): SafeHtml {
+export function paragraph(text: string): SafeHtml {
   return html`<p style="${STYLE.p}">${text}</p>`;
 }
 
@@ -219,7 +198,7 @@ function listText(items: string[]): string {
   return items.map((item) => `- ${item}`).join('\n');
 }
 
-function multiLineHtml(text: string): SafeHtml {
+export function multiLineHtml(text: string): SafeHtml {
   return textToHtml(text, STYLE.p);
 }
 
@@ -397,299 +376,10 @@ ${paragraph(next)}`,
 }
 
 // ---------------------------------------------------------------------------
-// 4. The excerpt of the minutes (pöytäkirjanote).
+// 4. The excerpt of the minutes (pöytäkirjanote): see excerpt.ts.
 // ---------------------------------------------------------------------------
 
-export interface ExcerptInput {
-  round: Round;
-  municipality: Municipality;
-  proposal: Proposal;
-  decision: Decision;
-}
-
-/** One labelled entry of the excerpt: "Päätös  Hyväksyttiin päätösehdotus." */
-export interface ExcerptEntry {
-  label: string;
-  text: string;
-}
-
-/** The excerpt as structured data, so that mail and a later PDF lay out the same content. */
-export interface ExcerptDocument {
-  heading: string;
-  /** Kunta, Toimielin, Kokous, Pykälä. */
-  meta: ExcerptEntry[];
-  /** The item's title. */
-  title: string;
-  /** The case text (may span paragraphs). */
-  caseText: string;
-  /** Valmistelija … Lisätietoja, in the minute's order. */
-  decisionPart: ExcerptEntry[];
-}
-
-/** The decided nominees who get a copy: all but the presenter, who already has the matter. */
-function copiedNominees(municipality: Municipality, decision: Decision): Person[] {
-  const seen = new Set<string>();
-  return decision.nominees.filter((p) => {
-    const key = p.email.trim().toLowerCase();
-    if (sameEmail(p.email, municipality.presenter.email) || seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-export function excerptDocument({ round, municipality, proposal, decision }: ExcerptInput): ExcerptDocument {
-  const presenter = municipality.presenter;
-  const phone = phoneOf(presenter);
-  const copies = [BOARD_NAME, ...copiedNominees(municipality, decision).map((p) => one(p.name))];
-  return {
-    heading: 'PÖYTÄKIRJANOTE',
-    meta: [
-      { label: 'Kunta', text: one(municipality.name) },
-      { label: 'Toimielin', text: upperFirst(one(municipality.body.name)) },
-      { label: 'Kokous', text: formatDateFi(decision.meetingDate) },
-      { label: 'Pykälä', text: sectionLabel(decision.section) },
-    ],
-    title: one(round.title),
-    caseText: plainText(round.caseText).trim(),
-    decisionPart: [
-      { label: 'Valmistelija', text: titledNameLead(municipality.preparer) },
-      { label: 'Esittelijä', text: titledNameLead(presenter) },
-      { label: 'Päätösehdotus', text: plainText(proposal.text).trim() },
-      { label: 'Päätös', text: plainText(decision.text).trim() },
-      { label: 'Ote', text: one(round.organiser.name) },
-      { label: 'Tiedoksi', text: copies.join(', ') },
-      {
-        label: 'Lisätietoja',
-        text: phone ? `${titledNameLead(presenter)}, p. ${phone}` : titledNameLead(presenter),
-      },
-    ],
-  };
-}
-
-/** "Label  first line", further lines of a multi-line value on their own. */
-function entryLines(entry: ExcerptEntry): string[] {
-  const [first = '', ...rest] = entry.text.split('\n');
-  return [`${entry.label}${LABEL_SEPARATOR}${first}`, ...rest];
-}
-
-/** In the minute these entries start a block of their own, after a blank line. */
-const BLOCK_STARTS: ReadonlySet<string> = new Set(['Päätösehdotus', 'Päätös', 'Ote']);
-
-/** The excerpt's body as plain lines (no line contains \n); blank strings separate blocks. */
-export function excerptText(input: ExcerptInput): string[] {
-  const doc = excerptDocument(input);
-  const lines = [doc.heading, '', ...doc.meta.flatMap(entryLines), '', doc.title];
-  if (doc.caseText !== '') lines.push('', ...doc.caseText.split('\n'));
-  lines.push('');
-  for (const entry of doc.decisionPart) {
-    if (BLOCK_STARTS.has(entry.label)) lines.push('');
-    lines.push(...entryLines(entry));
-  }
-  return lines;
-}
-
-function entriesTable(entries: ExcerptEntry[]): SafeHtml {
-  return html`<table style="${STYLE.table}">${entries.map(
-    (e) =>
-      html`<tr><th scope="row" style="${STYLE.th}">${e.label}</th><td style="${STYLE.td}">${e.text
-        .split('\n')
-        .map((line, i) => (i === 0 ? line : html`<br>${line}`))}</td></tr>`,
-  )}</table>`;
-}
-
-export interface ExcerptMailInput extends ExcerptInput {
-  groupName: string;
-  /** false: the excerpt (Ote) to the organiser; true: a copy for information (Tiedoksi). */
-  copy: boolean;
-}
-
-/** The excerpt, to the organiser's registry (Ote) or for information (Tiedoksi). */
-export function excerptMail(input: ExcerptMailInput): MailContent {
-  const { round, municipality, decision, groupName, copy } = input;
-  const doc = excerptDocument(input);
-  const body = bodyOf(municipality);
-  const meetingDate = formatDateFi(decision.meetingDate);
-  const section = sectionLabel(decision.section);
-  const kind = copy ? 'Tiedoksi' : 'Ote';
-  const heading = copy ? 'Tiedoksi: pöytäkirjanote' : 'Pöytäkirjanote';
-  const intro =
-    `${upperFirst(body)} on kokouksessaan ${meetingDate} (${section}) nimennyt edustajat ryhmään ` +
-    `${quoted(one(groupName))}. ${copy ? 'Pöytäkirjanote lähetetään tiedoksi.' : 'Ohessa pöytäkirjanote.'}`;
-  const provenance = `Pöytäkirjanote on muodostettu ${SERVICE_NAME}ssa toimielimen sihteerin kirjaamista tiedoista.`;
-
-  return compose({
-    subject: `${kind}: ${body} ${meetingDate} ${section} – ${doc.title}`,
-    organiser: round.organiser,
-    textBlocks: [heading, intro, excerptText(input).join('\n'), provenance],
-    htmlBody: html`<h1 style="${STYLE.h1}">${heading}</h1>
-${paragraph(intro)}
-<div style="${STYLE.document}">
-<h2 style="${STYLE.h2}">${doc.heading}</h2>
-${entriesTable(doc.meta)}
-<h3 style="${STYLE.h2}">${doc.title}</h3>
-${multiLineHtml(doc.caseText)}
-${entriesTable(doc.decisionPart)}
-</div>
-${paragraph(provenance)}`,
-  });
-}
-
-export interface ExcerptRecipient {
-  email: string;
-  name: string;
-  purpose: 'excerpt' | 'excerpt-copy';
-}
-
-/**
- * Who gets the excerpt: the organiser's registry (Ote), the municipal board and each
- * decided nominee except the presenter (Tiedoksi). One mail per address: the first
- * purpose wins, so the registry never gets a copy in addition to the excerpt.
- */
-export function excerptRecipients({
-  round,
-  municipality,
-  decision,
-}: {
-  round: Round;
-  municipality: Municipality;
-  decision: Decision;
-}): ExcerptRecipient[] {
-  const all: ExcerptRecipient[] = [
-    { email: round.organiser.registryEmail, name: one(round.organiser.name), purpose: 'excerpt' },
-    {
-      email: municipality.boardEmail,
-      name: `${municipalityGenitive(one(municipality.name))} ${BOARD_NAME}`,
-      purpose: 'excerpt-copy',
-    },
-    ...copiedNominees(municipality, decision).map(
-      (p): ExcerptRecipient => ({ email: p.email, name: one(p.name), purpose: 'excerpt-copy' }),
-    ),
-  ];
-  const seen = new Set<string>();
-  return all
-    .map((r) => ({ ...r, email: one(r.email) }))
-    .filter((r) => {
-      const key = r.email.toLowerCase();
-      if (r.email === '' || seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-}
-
-// ---------------------------------------------------------------------------
-// 5. When the group starts.
-// ---------------------------------------------------------------------------
-
-export type RosterEntry = Person & { municipalityName: string };
-
-/** By municipality in Finnish alphabetical order; within one, in the order decided. */
-function byMunicipality(roster: RosterEntry[]): RosterEntry[] {
-  return roster.toSorted((a, b) => fiCollator.compare(one(a.municipalityName), one(b.municipalityName)));
-}
-
-function rosterTable(roster: RosterEntry[]): SafeHtml {
-  return html`<table style="${STYLE.table}">
-<thead><tr><th scope="col" style="${STYLE.th}">Nimi</th><th scope="col" style="${STYLE.th}">Tehtävänimike</th><th scope="col" style="${STYLE.th}">Kunta</th></tr></thead>
-<tbody>${roster.map(
-    (m) =>
-      html`<tr><td style="${STYLE.td}">${one(m.name)}</td><td style="${STYLE.td}">${one(m.title)}</td><td style="${STYLE.td}">${one(m.municipalityName)}</td></tr>`,
-  )}</tbody>
-</table>`;
-}
-
-export interface WelcomeMailInput {
-  round: Round;
-  groupName: string;
-  member: Person;
-  roster: RosterEntry[];
-  /** The day the group starts, YYYY-MM-DD. */
-  startDate: string;
-}
-
-/** To each member when the group activates: welcome, start date, rhythm, the roster. */
-export function welcomeMail({ round, groupName, member, roster, startDate }: WelcomeMailInput): MailContent {
-  const group = one(groupName);
-  const own = roster.find((m) => sameEmail(m.email, member.email));
-  const representing =
-    own === undefined ? 'jäseneksi' : `${municipalityGenitive(one(own.municipalityName))} edustajaksi`;
-  const greeting = `Hyvä ${one(member.name)},`;
-  const welcome = `Sinut on nimetty ${representing} ryhmään ${quoted(group)}. Tervetuloa mukaan!`;
-  const rhythm =
-    `Ryhmä aloittaa toimintansa ${formatDateFi(startDate)} ja kokoontuu noin ` +
-    `${timesPerYearFi(round.meetingsPerYear)}. Kokouskutsut lähetetään erikseen.`;
-  const sorted = byMunicipality(roster);
-  const rosterLines = sorted.map((m) =>
-    [one(m.name), lowerFirst(one(m.title)), one(m.municipalityName)].filter(Boolean).join(', '),
-  );
-
-  return compose({
-    subject: `Tervetuloa: ${group} aloittaa ${formatDateFi(startDate)}`,
-    organiser: round.organiser,
-    textBlocks: [greeting, welcome, rhythm, `Ryhmän jäsenet\n${listText(rosterLines)}`],
-    htmlBody: html`${paragraph(greeting)}
-<h1 style="${STYLE.h1}">Tervetuloa: ${group}</h1>
-${paragraph(welcome)}
-${paragraph(rhythm)}
-<h2 style="${STYLE.h2}">Ryhmän jäsenet</h2>
-${rosterTable(sorted)}`,
-  });
-}
-
-export interface RosterMailInput {
-  round: Round;
-  groupName: string;
-  roster: RosterEntry[];
-  /** Municipalities of the group that named no one. */
-  missingMunicipalities: string[];
-}
-
-/** To the organiser's registry: the group is active, its members by municipality, who is missing. */
-export function rosterMail({
-  round,
-  groupName,
-  roster,
-  missingMunicipalities,
-}: RosterMailInput): MailContent {
-  const group = one(groupName);
-  const active =
-    `Ryhmän ${quoted(group)} kokoonpano on vahvistettu. Ryhmä aloittaa toimintansa ` +
-    `${formatDateFi(round.startDate)}. Jäseniä on ${roster.length}.`;
-  const byTown = new Map<string, RosterEntry[]>();
-  for (const m of byMunicipality(roster)) {
-    const town = one(m.municipalityName);
-    byTown.set(town, [...(byTown.get(town) ?? []), m]);
-  }
-  const missing = missingMunicipalities
-    .map(one)
-    .filter(Boolean)
-    .toSorted((a, b) => fiCollator.compare(a, b));
-  const missingText =
-    missing.length === 0
-      ? 'Kaikki ryhmän kunnat ovat nimenneet edustajansa.'
-      : `Edustajia eivät nimenneet: ${joinFi(missing)}.`;
-  const memberLine = (m: Person): string => {
-    const phone = phoneOf(m);
-    return [one(m.name), lowerFirst(one(m.title)), one(m.email), phone && `p. ${phone}`]
-      .filter(Boolean)
-      .join(', ');
-  };
-  const towns = [...byTown.entries()];
-
-  return compose({
-    subject: `Kokoonpano: ${group} – toiminta alkaa ${formatDateFi(round.startDate)}`,
-    organiser: round.organiser,
-    textBlocks: [
-      active,
-      ...towns.map(([town, members]) => `${town}\n${listText(members.map(memberLine))}`),
-      missingText,
-    ],
-    htmlBody: html`<h1 style="${STYLE.h1}">Kokoonpano: ${group}</h1>
-${paragraph(active)}
-${towns.map(([town, members]) => html`<h2 style="${STYLE.h2}">${town}</h2>${listHtml(members.map(memberLine))}`)}
-<h2 style="${STYLE.h2}">Nimeämättä</h2>
-${paragraph(missingText)}`,
-  });
-}
+// 5. When the group starts: activation-texts.ts.
 
 // ---------------------------------------------------------------------------
 // 6. No answer by the deadline.

@@ -30,6 +30,10 @@ export interface Link {
   /** ISO time after which the link no longer acts. */
   expiresAt: string;
   usedAt?: string;
+  /** The outbox purpose the link was mailed under (absent: the step's first request). */
+  mailPurpose?: string;
+  /** Random value embedded in the link's forms; a POST without it does nothing. */
+  csrf?: string;
 }
 
 /** The open wait of a nomination's step: which Step Functions task to resume. Backend only. */
@@ -40,6 +44,20 @@ export interface StepWait {
   taskToken: string;
   linkTokenHash: string;
   openedAt: string;
+  /** How many times the workflow has entered this step (1 = first request); re-entries mail a fresh link. */
+  attempt?: number;
+  /**
+   * The callback output of a submit whose task had just timed out (the workflow was between
+   * a reminder and its next wait): the next wait of this step delivers it at once.
+   */
+  pendingOutput?: StepOutput;
+}
+
+/** What a link's submit hands back to the waiting workflow step. */
+export interface StepOutput {
+  step: OfficialStep;
+  /** submitted | approved | returned | adopted | adopted_with_changes | tabled | rejected | checked */
+  outcome: string;
 }
 
 export interface AuditEntry {
@@ -51,6 +69,8 @@ export interface AuditEntry {
   /** SHA-256 of the client address, never the address itself. */
   clientIpHash?: string;
   userAgent?: string;
+  /** What else the action needs to be understood later, e.g. the comment of a return or the substitute's address. */
+  detail?: string;
 }
 
 export interface NominationStore {
@@ -95,16 +115,61 @@ export interface MailKey {
   recipient: string;
 }
 
-export interface OutboxRecord extends MailKey {
-  status: 'sending' | 'sent';
+/**
+ * What is known of one mail's delivery: `sent` = SES accepted it (locally, the last word);
+ * on AWS the configuration set's events move it to `delivered`, `delayed`, `bounced` or
+ * `complained`. `failed`: SES refused it for good (never sent; the organiser is told).
+ */
+export type DeliveryState =
+  | 'sending'
+  | 'sent'
+  | 'delayed'
+  | 'delivered'
+  | 'bounced'
+  | 'complained'
+  | 'failed';
+
+/** The legal dates of a notice sent by e-mail (excerpts): stored with its outbox row. */
+export interface NoticeDates {
+  /** The day the recipient is deemed to have received the decision (YYYY-MM-DD). */
+  deemedReceivedOn: string;
+  /** The last day to request correction (YYYY-MM-DD). */
+  correctionDeadline: string;
+}
+
+export interface OutboxRecord extends MailKey, Partial<NoticeDates> {
+  status: 'sending' | 'sent' | 'failed';
   subject: string;
   messageId?: string;
   sentAt?: string;
+  deliveryState?: DeliveryState;
+  /** When the delivery state last changed (the SES event's time). */
+  deliveryAt?: string;
+  /** Why it failed, bounced or was complained about (SES's reason; never an address). */
+  deliveryDetail?: string;
+}
+
+/** A delivery event of one sent message, as the SES configuration set reports it. */
+export interface DeliveryEvent {
+  messageId: string;
+  state: Extract<DeliveryState, 'delivered' | 'delayed' | 'bounced' | 'complained' | 'failed'>;
+  at: string;
+  detail?: string;
 }
 
 export interface Mailer {
-  /** Sends unless this key was already sent; never sends twice for one key. */
-  sendOnce(key: MailKey, content: MailContent): Promise<'sent' | 'already-sent'>;
+  /**
+   * Sends unless this key was already sent; never sends twice for one key. A permanent
+   * refusal by SES (e.g. an invalid address) marks the row failed and returns 'failed';
+   * a transient error releases the claim and is thrown, for the workflow to retry.
+   */
+  sendOnce(
+    key: MailKey,
+    content: MailContent,
+    dates?: NoticeDates,
+  ): Promise<'sent' | 'already-sent' | 'failed'>;
+  /** Records a delivery event on the row of that message id; undefined when no row has it. */
+  recordDelivery(event: DeliveryEvent): Promise<OutboxRecord | undefined>;
   /** Whether the mail for this key has gone out. */
   wasSent(key: MailKey): Promise<boolean>;
   listSent(roundId: string): Promise<OutboxRecord[]>;

@@ -125,8 +125,19 @@ const municipality = z.strictObject({
     .strictObject({
       name: text.meta({ description: 'Päättävä toimielin, esim. hyvinvointilautakunta' }),
       secretaryEmail: email.meta({ description: 'Toimielimen sihteerin osoite' }),
+      secretaryName: text.optional().meta({ description: 'Pöytäkirjanotteen oikeaksi todistava sihteeri' }),
+      secretaryTitle: text.optional().meta({ description: 'Sihteerin virkanimike, esim. hallintosihteeri' }),
     })
     .meta({ description: 'Toimielin, joka päättää nimeämisestä' }),
+  postalAddress: text
+    .optional()
+    .meta({ description: 'Kirjaamon postiosoite oikaisuvaatimusohjetta varten, esim. "PL 1, 83101 Liperi"' }),
+});
+
+const partner = person.extend({
+  organisation: text.meta({
+    description: 'Organisaatio, esim. Pohjois-Karjalan maakuntaliitto tai Liperin seurakunta',
+  }),
 });
 
 const group = z.strictObject({
@@ -136,6 +147,14 @@ const group = z.strictObject({
     .array(slug)
     .min(1, 'Ryhmään pitää kuulua vähintään yksi kunta')
     .meta({ description: 'Ryhmään kuuluvien kuntien tunnukset (municipalities[].id)' }),
+  representatives: z
+    .array(person)
+    .optional()
+    .meta({ description: 'Järjestäjän (hyvinvointialueen) omat edustajat ryhmässä' }),
+  partners: z.array(partner).optional().meta({
+    description:
+      'Muut jäsenet: maakuntaliitto, järjestöt, seurakunnat, yritykset (organisaatio ja yhteyshenkilö)',
+  }),
 });
 
 /** The schema of a round file, as written (before mapping to `Round`). */
@@ -166,6 +185,11 @@ export const roundFileSchema = z
     deadline: isoDate.meta({ description: 'Vastausten viimeinen päivä' }),
     startDate: isoDate.meta({ description: 'Ryhmien aloituspäivä' }),
     meetingsPerYear: z.int().min(1).max(12).default(4).meta({ description: 'Kokouksia vuodessa' }),
+    reminderDays: z
+      .array(z.int().min(1, 'Muistutuspäivä on vähintään 1').max(60, 'Muistutuspäivä on enintään 60'))
+      .max(5, 'Anna enintään 5 muistutuspäivää')
+      .optional()
+      .meta({ description: 'Muistutukset: montako päivää ennen määräaikaa (oletus 7 ja 2)' }),
     groups: z.array(group).min(1, 'Anna vähintään yksi ryhmä'),
     municipalities: z.array(municipality).min(1, 'Anna vähintään yksi kunta'),
   })
@@ -213,7 +237,14 @@ function toRound(file: RoundFile): Round {
     deadline: file.deadline,
     startDate: file.startDate,
     meetingsPerYear: file.meetingsPerYear,
-    groups: file.groups.map((g) => ({ id: g.id, name: g.name, municipalityIds: g.municipalities })),
+    ...(file.reminderDays && { reminderDays: file.reminderDays }),
+    groups: file.groups.map((g) => ({
+      id: g.id,
+      name: g.name,
+      municipalityIds: g.municipalities,
+      ...(g.representatives && { representatives: g.representatives }),
+      ...(g.partners && { partners: g.partners }),
+    })),
     municipalities: file.municipalities,
   };
 }

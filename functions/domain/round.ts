@@ -1,7 +1,7 @@
 /** Rules about a round's structure: who is asked what, and until when. */
 import { NotFoundError } from './errors.ts';
 import { endOfDeadlineDay, helsinkiInstant, secondsUntil } from './time.ts';
-import type { Municipality, OfficialStep, PartnershipGroup, Person, Round } from './types.ts';
+import type { Municipality, Nomination, OfficialStep, PartnershipGroup, Person, Round } from './types.ts';
 
 export function findMunicipality(round: Round, municipalityId: string): Municipality {
   const municipality = round.municipalities.find((m) => m.id === municipalityId);
@@ -35,17 +35,30 @@ export function actorOf(municipality: Municipality, step: OfficialStep): Pick<Pe
   }
 }
 
-export function answerDeadline(round: Round): Date {
-  return endOfDeadlineDay(round.deadline);
+/**
+ * The last moment a nomination may be answered: its own deadline when an admin extended
+ * it (`Nomination.deadline`), else the round's; the end of that day in Helsinki.
+ */
+export function answerDeadline(round: Round, nomination?: Pick<Nomination, 'deadline'>): Date {
+  return endOfDeadlineDay(nomination?.deadline ?? round.deadline);
 }
 
 export function groupsStartAt(round: Round): Date {
   return helsinkiInstant(round.startDate);
 }
 
-/** How long a step may wait: until the round's answer deadline. */
-export function stepTimeoutSeconds(round: Round, now: Date): number {
-  return secondsUntil(answerDeadline(round), now);
+/** The round as one nomination sees it: with its own deadline when an admin extended it (for texts). */
+export function roundAsSeenBy(round: Round, nomination: Pick<Nomination, 'deadline'>): Round {
+  return nomination.deadline ? { ...round, deadline: nomination.deadline } : round;
+}
+
+/** How long a step may wait: until the nomination's answer deadline. */
+export function stepTimeoutSeconds(
+  round: Round,
+  now: Date,
+  nomination?: Pick<Nomination, 'deadline'>,
+): number {
+  return secondsUntil(answerDeadline(round, nomination), now);
 }
 
 /** Execution names: stable, so starting twice starts nothing new. ≤ 80 characters by the id rules. */

@@ -18,6 +18,10 @@ export interface Person {
 export interface DecidingBody {
   name: string;
   secretaryEmail: string;
+  /** The secretary (pöytäkirjanpitäjä) who certifies excerpts, e.g. "Anna Esimerkki". */
+  secretaryName?: string;
+  /** e.g. "hallintosihteeri". */
+  secretaryTitle?: string;
 }
 
 export interface Municipality {
@@ -34,6 +38,8 @@ export interface Municipality {
   /** Esittelijä: approves the proposal for the committee; the excerpt's contact. */
   presenter: Person;
   body: DecidingBody;
+  /** Postal address of the municipality's registry, for the appeal instructions. */
+  postalAddress?: string;
 }
 
 export interface Organiser {
@@ -45,10 +51,20 @@ export interface Organiser {
   contact: Person;
 }
 
+/** A member of a group who does not represent a municipality: the county's own people, partners. */
+export interface Partner extends Person {
+  /** e.g. "Pohjois-Karjalan maakuntaliitto", "Liperin seurakunta". */
+  organisation: string;
+}
+
 export interface PartnershipGroup {
   id: string;
   name: string;
   municipalityIds: string[];
+  /** The organiser's own representatives in the group (organisation: the organiser). */
+  representatives?: Person[];
+  /** Other members named by the organiser: regional council, organisations, parishes, businesses. */
+  partners?: Partner[];
 }
 
 export interface SeatLimits {
@@ -72,6 +88,8 @@ export interface Round {
   /** The groups start on this day (start of that day, Europe/Helsinki). */
   startDate: string;
   meetingsPerYear: number;
+  /** Days before the answer deadline on which whoever the nomination waits on is reminded (default 7 and 2). */
+  reminderDays?: number[];
   groups: PartnershipGroup[];
   municipalities: Municipality[];
 }
@@ -88,7 +106,9 @@ export type NominationStatus =
   | 'excerpts_sent'
   | 'completed'
   | 'no_answer'
-  | 'failed';
+  | 'rejected' // the committee rejected the proposal: no members
+  | 'failed'
+  | 'cancelled'; // an admin cancelled it, with a reason (Nomination.cancelled)
 
 export interface Proposal {
   nominees: Person[];
@@ -108,6 +128,8 @@ export interface Decision {
   section: string;
   /** Päätös, e.g. "Hyväksyttiin päätösehdotus." */
   text: string;
+  /** Asianumero (diary number), if the municipality uses one, e.g. "LIPDno-2023-1234". */
+  diaryNumber?: string;
   /** The nominees as decided: the proposal's or, with changes, the committee's own list. */
   nominees: Person[];
   decidedAt: string;
@@ -122,9 +144,31 @@ export interface Nomination {
   proposal?: Proposal;
   approval?: { approvedAt: string; approvedBy: string };
   decision?: Decision;
+  /** The last time the item was sent back to the preparer (by the presenter or the committee). */
+  returned?: {
+    from: 'approval' | 'decision';
+    comment: string;
+    at: string;
+    by: string;
+    byName: string;
+    meetingDate?: string;
+    section?: string;
+  };
+  /** The committee tabled the item (pöydälle): the decision is recorded after the next meeting. */
+  tabled?: { meetingDate: string; section: string; nextMeetingDate: string; at: string; by: string };
+  /** The committee rejected the proposal: the nomination ends with no members. */
+  rejection?: { meetingDate: string; section: string; text: string; at: string; by: string };
   /** The decided members, recorded after the excerpts went out. */
   members?: Person[];
   failure?: { error: string; cause: string; at: string };
+  /** Set when an admin cancelled the nomination (status 'cancelled'). */
+  cancelled?: { reason: string; at: string; by: string };
+  /**
+   * Per-nomination answer deadline (YYYY-MM-DD, end of that day in Helsinki) set by an
+   * admin to extend the round's deadline for this municipality; replaces `Round.deadline`
+   * for this nomination's waits, reminders and links when set.
+   */
+  deadline?: string;
   updatedAt: string;
   /** Optimistic-lock counter: every write checks and bumps it. */
   version: number;

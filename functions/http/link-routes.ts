@@ -2,13 +2,15 @@
  * The pages behind e-mailed links: GET shows, POST acts. Every failure a person can
  * cause becomes a Finnish page with a 4xx status; nothing else reaches them.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { LinkNotUsableError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { formatDateTimeFi } from '../domain/finnish.ts';
+import { ConflictError, LinkNotUsableError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { formatDateFi, formatDateTimeFi } from '../domain/finnish.ts';
 import { log } from '../shared/logger.ts';
 import type { Deps } from '../use-cases/deps.ts';
-import { type LinkView, openLink, submitLink } from '../use-cases/link-actions.ts';
+import { LinkGoneError, type LinkView, openLink, submitLink } from '../use-cases/link-actions.ts';
 import {
+  CSRF_FIELD,
   renderApprovalPage,
   renderDecisionPage,
   renderErrorPage,
@@ -24,13 +26,28 @@ class PayloadTooLargeError extends Error {
   override readonly name = 'PayloadTooLargeError';
 }
 
+/** The POST did not come from the link's own page (no or wrong CSRF value). */
+class CsrfError extends Error {
+  override readonly name = 'CsrfError';
+}
+
 function formFields(event: APIGatewayProxyEventV2): Record<string, string> {
   const raw = event.body ?? '';
+  if (raw.length > MAX_BODY_BYTES * 2) throw new PayloadTooLargeError('Form too large');
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new PayloadTooLargeError('Form too large');
-  const fields: Record<string, string> = {};
+  // A null-prototype record: a field named "__proto__" is just a field.
+  const fields: Record<string, string> = Object.create(null);
   for (const [name, value] of new URLSearchParams(body)) fields[name] = value;
   return fields;
+}
+
+function checkCsrf(view: LinkView, posted: string | undefined): void {
+  const expected = Buffer.from(view.link.csrf ?? '');
+  const got = Buffer.from(posted ?? '');
+  if (expected.length === 0 || expected.length !== got.length || !timingSafeEqual(expected, got)) {
+    throw new CsrfError('CSRF value missing or wrong');
+  }
 }
 
 function proposalOf(view: LinkView) {
@@ -39,8 +56,11 @@ function proposalOf(view: LinkView) {
 }
 
 function formPage(view: LinkView, fields?: Record<string, string>, error?: ValidationError): string {
-  const { round, municipality, group } = view;
+  const { round: storedRound, municipality, group, nomination } = view;
+  // Texts show the nomination's own deadline when an admin extended it.
+  const round = nomination.deadline ? { ...storedRound, deadline: nomination.deadline } : storedRound;
   const errors = error?.fieldErrors;
+  const csrf = view.link.csrf ?? '';
   switch (view.step) {
     case 'proposal':
       return renderProposalPage({
@@ -50,9 +70,19 @@ function formPage(view: LinkView, fields?: Record<string, string>, error?: Valid
         defaultText: view.defaultProposalText,
         values: fields,
         errors,
+        csrf,
+        returned: nomination.returned,
+        previous: nomination.returned ? nomination.proposal : undefined,
       });
     case 'approval':
-      return renderApprovalPage({ round, municipality, proposal: proposalOf(view) });
+      return renderApprovalPage({
+        round,
+        municipality,
+        proposal: proposalOf(view),
+        csrf,
+        values: fields,
+        errors,
+      });
     case 'decision':
       return renderDecisionPage({
         round,
@@ -60,27 +90,87 @@ function formPage(view: LinkView, fields?: Record<string, string>, error?: Valid
         proposal: proposalOf(view),
         values: fields,
         errors,
+        csrf,
+        tabled: nomination.tabled,
       });
   }
 }
 
-const DONE_MESSAGES = {
-  proposal: 'Ehdotus on lähetetty esittelijän hyväksyttäväksi.',
-  approval: 'Ehdotus on hyväksytty esityslistalle. Toimielimen sihteeri saa linkin päätöksen kirjaamiseen.',
-  decision: 'Päätös on kirjattu. Pöytäkirjanote lähtee hyvinvointialueelle ja tiedoksi asianosaisille.',
-} as const;
+const DONE_MESSAGES: Record<string, string> = {
+  submitted: 'Ehdotus on lähetetty esittelijän hyväksyttäväksi.',
+  approved: 'Ehdotus on hyväksytty esityslistalle. Toimielimen sihteeri saa linkin päätöksen kirjaamiseen.',
+  'approval-returned':
+    'Ehdotus on palautettu valmistelijalle. Hän saa kommenttisi ja uuden linkin sähköpostiin.',
+  adopted: 'Päätös on kirjattu. Pöytäkirjanote lähtee hyvinvointialueelle ja tiedoksi asianosaisille.',
+  adopted_with_changes:
+    'Päätös on kirjattu. Pöytäkirjanote lähtee hyvinvointialueelle ja tiedoksi asianosaisille.',
+  'decision-returned':
+    'Päätös on kirjattu: asia palaa valmisteluun. Valmistelija saa uuden linkin sähköpostiin.',
+  tabled:
+    'Päätös on kirjattu: asia on pöydällä. Saat uuden linkin päätöksen kirjaamiseen seuraavan kokouksen jälkeen.',
+  rejected:
+    'Päätös on kirjattu: päätösehdotus hylättiin. Hyvinvointialueelle ilmoitetaan, ettei kunta nimeä edustajia.',
+};
 
-function unusablePage(error: LinkNotUsableError): APIGatewayProxyStructuredResultV2 {
-  const messages = {
-    used: 'Tämän linkin toiminto on jo tehty. Linkki toimii vain kerran.',
-    superseded:
-      'Tämä linkki on korvattu uudella tai asian käsittely on edennyt. Käytä uusinta saamaasi linkkiä.',
-    expired: 'Linkin määräaika on päättynyt. Ota yhteyttä kierroksen yhteyshenkilöön.',
-  };
+const STEP_NAMES = {
+  proposal: 'ehdotuksen laatiminen',
+  approval: 'ehdotuksen hyväksyminen',
+  decision: 'päätöksen kirjaaminen',
+};
+
+function gonePage(error: LinkGoneError): APIGatewayProxyStructuredResultV2 {
+  const { info } = error;
+  const details: Array<[string, string]> = [];
+  if (info.municipalityName) details.push(['Kunta', info.municipalityName]);
+  details.push(['Tehtävä', STEP_NAMES[info.step]]);
+  details.push(['Linkin saaja', info.recipientName]);
+  if (info.what) details.push(['Mitä tehtiin', info.what]);
+  if (info.by) details.push(['Kuka', info.by]);
+  if (info.at) details.push(['Milloin', safeDateTime(info.at)]);
+  if (info.deadline) details.push(['Määräaika', safeDate(info.deadline)]);
+  const pages = {
+    used: {
+      title: 'Tämä on jo tehty',
+      message: 'Tämän linkin toiminto on jo tehty, eikä sitä voi tehdä uudelleen. Linkki toimii vain kerran.',
+    },
+    superseded: {
+      title: 'Linkki on korvattu',
+      message:
+        'Tämä linkki ei ole enää käytössä: sen tilalle on lähetetty uusi linkki tai asian käsittely on edennyt. Käytä uusinta saamaasi linkkiä tai ota yhteyttä alla mainittuun henkilöön.',
+    },
+    expired: {
+      title: 'Määräaika on päättynyt',
+      message:
+        'Linkin määräaika on päättynyt, eikä sillä voi enää toimia. Ota yhteyttä alla mainittuun henkilöön.',
+    },
+  } as const;
+  const page = pages[error.reason];
   return htmlResponse(
     410,
-    renderErrorPage({ status: 410, title: 'Linkki ei ole enää käytössä', message: messages[error.reason] }),
+    renderErrorPage({
+      status: 410,
+      title: page.title,
+      message: page.message,
+      details,
+      contact: info.contact,
+    }),
   );
+}
+
+function safeDateTime(iso: string): string {
+  try {
+    return formatDateTimeFi(iso);
+  } catch {
+    return iso;
+  }
+}
+
+function safeDate(iso: string): string {
+  try {
+    return formatDateFi(iso);
+  } catch {
+    return iso;
+  }
 }
 
 function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
@@ -90,11 +180,22 @@ function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
       renderErrorPage({
         status: 404,
         title: 'Linkki ei ole voimassa',
-        message: 'Tarkista, että kopioit linkin kokonaan.',
+        message:
+          'Tätä linkkiä ei tunnisteta. Tarkista, että kopioit linkin kokonaan: se on sähköpostissa yhtenä pitkänä osoitteena.',
       }),
     );
   }
-  if (error instanceof LinkNotUsableError) return unusablePage(error);
+  if (error instanceof LinkGoneError) return gonePage(error);
+  if (error instanceof LinkNotUsableError) {
+    return htmlResponse(
+      410,
+      renderErrorPage({
+        status: 410,
+        title: 'Linkki ei ole enää käytössä',
+        message: 'Käytä uusinta saamaasi linkkiä.',
+      }),
+    );
+  }
   if (error instanceof PayloadTooLargeError) {
     return htmlResponse(
       413,
@@ -102,6 +203,27 @@ function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
         status: 413,
         title: 'Lomake on liian suuri',
         message: 'Lyhennä tekstejä ja yritä uudelleen.',
+      }),
+    );
+  }
+  if (error instanceof CsrfError) {
+    return htmlResponse(
+      403,
+      renderErrorPage({
+        status: 403,
+        title: 'Lomaketta ei voitu käsitellä',
+        message:
+          'Lomake ei tullut tämän linkin sivulta tai se on vanhentunut. Avaa linkki uudelleen ja lähetä lomake sieltä.',
+      }),
+    );
+  }
+  if (error instanceof ConflictError) {
+    return htmlResponse(
+      409,
+      renderErrorPage({
+        status: 409,
+        title: 'Asia muuttui juuri',
+        message: 'Joku muu käsitteli asiaa samaan aikaan. Avaa linkki uudelleen nähdäksesi tilanteen.',
       }),
     );
   }
@@ -130,27 +252,48 @@ export async function handleLinkRequest(
       return htmlResponse(200, formPage(view));
     }
     if (method !== 'POST') {
-      return htmlResponse(
+      const response = htmlResponse(
         405,
-        renderErrorPage({ status: 400, title: 'Virheellinen pyyntö', message: 'Käytä lomaketta.' }),
+        renderErrorPage({
+          status: 405,
+          title: 'Virheellinen pyyntö',
+          message: 'Käytä linkin sivun lomaketta.',
+        }),
       );
+      return { ...response, headers: { ...response.headers, allow: 'GET, HEAD, POST' } };
     }
     fields = formFields(event);
     view = await openLink(token, deps);
-    const { nomination } = await submitLink(
+    checkCsrf(view, fields[CSRF_FIELD]);
+    const result = await submitLink(
       token,
       fields,
       { ip: event.requestContext.http.sourceIp, userAgent: event.requestContext.http.userAgent },
       deps,
     );
+    if (result.substitute) {
+      return htmlResponse(
+        200,
+        renderResultPage({
+          title: 'Tehtävä on siirretty',
+          message: `${result.substitute.name} saa uuden linkin sähköpostiin. Tämä linkki ei enää toimi.`,
+          details: [
+            ['Kunta', view.municipality.name],
+            ['Sijainen', `${result.substitute.name} (${result.substitute.email})`],
+          ],
+        }),
+      );
+    }
+    const message =
+      DONE_MESSAGES[`${view.step}-${result.outcome}`] ?? DONE_MESSAGES[result.outcome] ?? 'Kirjattu.';
     return htmlResponse(
       200,
       renderResultPage({
         title: 'Kiitos!',
-        message: DONE_MESSAGES[view.step],
+        message,
         details: [
           ['Kunta', view.municipality.name],
-          ['Kirjattu', formatDateTimeFi(nomination.updatedAt)],
+          ['Kirjattu', formatDateTimeFi(result.nomination.updatedAt)],
         ],
       }),
     );

@@ -12,6 +12,7 @@ import type { FieldError } from '../domain/errors.ts';
 import { formatDateFi, formatDateTimeFi, timesPerYearFi } from '../domain/finnish.ts';
 import {
   ADOPTED_TEXT,
+  COMMENT_MAX,
   LIMITS,
   NOMINEE_PARTS,
   NOMINEES_FIELD,
@@ -68,6 +69,8 @@ dl.facts dd{margin:0}
 details{margin:1rem 0}
 summary{cursor:pointer;color:var(--accent);font-weight:600}
 .status{color:var(--muted)}
+.notice{border-left:6px solid var(--accent);background:#eef5fa;padding:.75rem 1rem;margin:1rem 0}
+.notice h2{margin-top:0}
 .visually-hidden{position:absolute!important;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 @media (max-width:30rem){h1{font-size:1.5rem}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.5rem}button{width:100%}}
 `;
@@ -308,13 +311,54 @@ function officialName(person: Person): string {
   return `${person.title} ${person.name}`;
 }
 
-function submitForm(content: SafeHtml, button: string): SafeHtml {
+/** Name of the hidden field that carries the link's CSRF value. */
+export const CSRF_FIELD = 'csrf';
+
+function submitForm(content: SafeHtml, button: string | SafeHtml, csrf = ''): SafeHtml {
   // novalidate: the server's Finnish messages and error summary are the one source of
   // truth; the browser's own bubbles would be in its UI language and not linked.
   return html`<form method="post" action="" enctype="application/x-www-form-urlencoded" novalidate>
+<input type="hidden" name="${CSRF_FIELD}" value="${csrf}">
 ${content}
-<button type="submit">${button}</button>
+${typeof button === 'string' ? html`<button type="submit">${button}</button>` : button}
 </form>`;
+}
+
+/**
+ * "Hand this to a colleague": the recipient names a substitute, who gets a new link; this
+ * one stops working. A submit button (not a hidden field) marks the form, so a client
+ * that copies hidden inputs never hands off by accident.
+ */
+function handOffSection(
+  csrf: string | undefined,
+  values: FormValues | undefined,
+  errors: ErrorIndex,
+): SafeHtml {
+  const open = errors.for('substituteEmail').length > 0 || errors.for('substituteName').length > 0;
+  return html`<details${open && html` open`}>
+<summary>Siirrä tehtävä sijaiselle</summary>
+<p>Jos et itse hoida tätä, anna tehtävä kollegallesi. Hän saa uuden linkin sähköpostiinsa, ja tämä linkki lakkaa toimimasta. Siirto kirjataan asian tietoihin.</p>
+${submitForm(
+  html`${inputField({
+    name: 'substituteName',
+    label: 'Sijaisen nimi',
+    value: values?.substituteName ?? '',
+    errors: errors.for('substituteName'),
+    maxlength: LIMITS.name,
+  })}
+${inputField({
+  name: 'substituteEmail',
+  label: 'Sijaisen työsähköposti',
+  type: 'email',
+  value: values?.substituteEmail ?? '',
+  errors: errors.for('substituteEmail'),
+  maxlength: LIMITS.email,
+  spellcheck: false,
+})}`,
+  html`<button type="submit" name="handoff" value="1">Siirrä sijaiselle</button>`,
+  csrf,
+)}
+</details>`;
 }
 
 function pageContext(round: Round, municipality: Municipality, groupName: string | undefined) {
@@ -336,15 +380,36 @@ export interface ProposalPageInput {
   /** The submitted form, to show again after errors. */
   values?: FormValues;
   errors?: readonly FieldError[];
+  /** The link's CSRF value, posted back with every form (the link page always sets it). */
+  csrf?: string;
+  /** Set when the proposal came back from the presenter or the committee: shown on top. */
+  returned?: { byName: string; at: string; comment: string; from: 'approval' | 'decision' };
+  /** The proposal so far (after a return), to start the rows from. */
+  previous?: Proposal;
 }
 
 /** The preparer's page: who to nominate and the proposal text. */
 export function renderProposalPage(input: ProposalPageInput): string {
   const { round, municipality, groupName } = input;
   const errors = new ErrorIndex(input.errors);
-  const value = (field: string) => input.values?.[field] ?? '';
+  const value = (field: string): string => {
+    if (input.values) return input.values[field] ?? '';
+    const match = /^nominees\.(\d+)\.(\w+)$/.exec(field);
+    const person = match ? input.previous?.nominees[Number(match[1])] : undefined;
+    const part = NOMINEE_PARTS.find((p) => p === match?.[2]);
+    return (person && part && person[part]) ?? '';
+  };
   const seats = seatRange(round);
-  const body = html`<p class="lead">${round.organiser.name} pyytää kuntaa nimeämään ${seats} työntekijää alueelliseen kumppanuusryhmään.</p>
+  const returned = input.returned;
+  const body = html`${
+    returned &&
+    html`<div class="notice" role="note">
+<h2>Ehdotus palautettiin korjattavaksi</h2>
+<p>${returned.byName} palautti ehdotuksen ${finnishDateTime(returned.at)}${returned.from === 'decision' ? ' (toimielimen päätöksellä)' : ''}.</p>
+<div class="quote">${textToHtml(returned.comment)}</div>
+</div>
+`
+  }<p class="lead">${round.organiser.name} pyytää kuntaa nimeämään ${seats} työntekijää alueelliseen kumppanuusryhmään.</p>
 ${facts([
   ['Kumppanuusryhmä', groupName],
   ['Toiminta alkaa', `${finnishDate(round.startDate)}, noin ${timesPerYearFi(round.meetingsPerYear)}`],
@@ -366,7 +431,7 @@ ${textareaField({
   name: 'text',
   label: 'Päätösehdotuksen teksti',
   hint: 'Voit muokata tekstiä. Jos tyhjennät kentän, teksti muodostetaan henkilöistä automaattisesti.',
-  value: input.values?.text ?? input.defaultText,
+  value: input.values?.text ?? (input.previous?.text || input.defaultText),
   errors: errors.for('text'),
   maxlength: LIMITS.text,
 })}
@@ -377,7 +442,9 @@ ${facts([
   ['Päättää', municipality.body.name],
 ])}`,
   'Lähetä ehdotus esittelijälle',
+  input.csrf,
 )}
+${handOffSection(input.csrf, input.values, errors)}
 ${contactFooter(round)}`;
   return layout({
     title: round.title,
@@ -405,11 +472,23 @@ export interface ApprovalPageInput {
   round: Round;
   municipality: Municipality;
   proposal: Proposal;
+  csrf?: string;
+  values?: FormValues;
+  errors?: readonly FieldError[];
 }
 
-/** The presenter's page: check the proposal and put it on the committee's agenda. */
-export function renderApprovalPage({ round, municipality, proposal }: ApprovalPageInput): string {
+/** The presenter's page: check the proposal and put it on the committee's agenda, or return it. */
+export function renderApprovalPage({
+  round,
+  municipality,
+  proposal,
+  csrf,
+  values,
+  errors: fieldErrorList,
+}: ApprovalPageInput): string {
   const preparer = municipality.preparer;
+  const errors = new ErrorIndex(fieldErrorList);
+  const returning = errors.for('comment').length > 0;
   const body = html`<p class="lead">Valmistelija on lähettänyt päätösehdotuksen. Tarkista se ja hyväksy se esityslistalle.</p>
 ${facts([
   ['Asia', round.title],
@@ -418,12 +497,28 @@ ${facts([
   ['Päättää', municipality.body.name],
 ])}
 ${proposalSummary(proposal)}
-<p>Jos ehdotusta pitää muuttaa, ota yhteyttä valmistelijaan: ${preparer.name}, ${preparer.email}.</p>
-${submitForm(html`<input type="hidden" name="action" value="approve">`, 'Hyväksy esityslistalle')}`;
+${submitForm(html`<input type="hidden" name="action" value="approve">`, 'Hyväksy esityslistalle', csrf)}
+<details${returning && html` open`}>
+<summary>Palauta valmistelijalle</summary>
+<p>Jos ehdotusta pitää muuttaa, palauta se valmistelijalle (${preparer.name}). Hän saa ehdotuksen ja kommenttisi uudella linkillä.</p>
+${submitForm(
+  textareaField({
+    name: 'comment',
+    label: 'Mitä pitää korjata?',
+    value: values?.comment ?? '',
+    errors: errors.for('comment'),
+    maxlength: COMMENT_MAX,
+  }),
+  html`<button type="submit" name="action" value="return">Palauta valmistelijalle</button>`,
+  csrf,
+)}
+</details>
+${handOffSection(csrf, values, errors)}`;
   return layout({
     title: 'Hyväksy ehdotus esityslistalle',
     heading: 'Hyväksy ehdotus esityslistalle',
     context: pageContext(round, municipality, groupNameOf(round, municipality)),
+    errors,
     body,
   });
 }
@@ -434,11 +529,17 @@ export interface DecisionPageInput {
   proposal: Proposal;
   values?: FormValues;
   errors?: readonly FieldError[];
+  csrf?: string;
+  /** The item was tabled before: its meetings. */
+  tabled?: { meetingDate: string; section: string; nextMeetingDate: string };
 }
 
 const OUTCOME_LABELS = [
   ['adopted', 'Hyväksyttiin päätösehdotus (henkilöt kuten ehdotuksessa)'],
   ['adopted_with_changes', 'Hyväksyttiin muutettuna (lautakunta muutti henkilöitä)'],
+  ['returned', 'Palautettiin valmisteluun (ehdotus palaa valmistelijalle)'],
+  ['tabled', 'Pantiin pöydälle (päätetään seuraavassa kokouksessa)'],
+  ['rejected', 'Hylättiin (kunta ei nimeä edustajia)'],
 ] as const;
 
 function outcomeField(checked: string, errors: ErrorIndex): SafeHtml {
@@ -446,7 +547,7 @@ function outcomeField(checked: string, errors: ErrorIndex): SafeHtml {
   // The first radio carries the field's own id, so "#outcome" links land on it.
   const radioId = (i: number, v: string) => (i === 0 ? fieldId('outcome') : `${fieldId('outcome')}-${v}`);
   return html`<fieldset${attribute('class', messages.length > 0 ? 'invalid' : undefined)}${attribute('aria-describedby', messages.length > 0 ? 'outcome-error' : undefined)}>
-<legend>Miten päätösehdotus hyväksyttiin?</legend>
+<legend>Miten asiassa päätettiin?</legend>
 ${fieldErrors('outcome', messages)}${OUTCOME_LABELS.map(
   ([value, label], i) => html`<div class="radio">
 <input type="radio" id="${radioId(i, value)}" name="outcome" value="${value}"${value === checked && html` checked`}>
@@ -473,7 +574,12 @@ export function renderDecisionPage(input: DecisionPageInput): string {
   };
   const rowCount = Math.max(round.seats.max, proposal.nominees.length);
   const nomineeErrors = errors.all.some((e) => e.field.startsWith(NOMINEES_FIELD));
-  const body = html`<p class="lead">Kun ${municipality.body.name} on päättänyt asiasta, kirjaa päätös tähän. Tallennetusta päätöksestä lähtee pöytäkirjanote järjestäjälle (${round.organiser.name}) ja tieto nimetyille henkilöille.</p>
+  const tabled = input.tabled;
+  const body = html`${
+    tabled &&
+    html`<div class="notice" role="note"><p>Asia pantiin pöydälle kokouksessa ${finnishDate(tabled.meetingDate)} (§ ${tabled.section}). Seuraava kokous: <strong>${finnishDate(tabled.nextMeetingDate)}</strong>.</p></div>
+`
+  }<p class="lead">Kun ${municipality.body.name} on päättänyt asiasta, kirjaa päätös tähän. Tallennetusta päätöksestä lähtee pöytäkirjanote järjestäjälle (${round.organiser.name}) ja tieto nimetyille henkilöille.</p>
 ${facts([
   ['Asia', round.title],
   ['Päättää', municipality.body.name],
@@ -500,6 +606,14 @@ ${inputField({
   // Room for a typed "§ " that the server strips.
   maxlength: LIMITS.section + 2,
 })}
+${inputField({
+  name: 'diaryNumber',
+  label: 'Asianumero (vapaaehtoinen)',
+  hint: 'Jos kunta käyttää asianumeroita, esimerkiksi LIP/123/00.04.01/2023. Tulee pöytäkirjanotteeseen.',
+  value: values?.diaryNumber ?? '',
+  errors: errors.for('diaryNumber'),
+  maxlength: LIMITS.diaryNumber,
+})}
 ${outcomeField(outcome, errors)}
 ${textareaField({
   name: 'text',
@@ -509,6 +623,25 @@ ${textareaField({
   errors: errors.for('text'),
   maxlength: LIMITS.text,
 })}
+<fieldset>
+<legend>Jos asia palautettiin tai pantiin pöydälle</legend>
+${textareaField({
+  name: 'comment',
+  label: 'Palautuksen perustelu valmistelijalle',
+  hint: 'Pakollinen, jos asia palautettiin valmisteluun.',
+  value: values?.comment ?? '',
+  errors: errors.for('comment'),
+  maxlength: COMMENT_MAX,
+})}
+${inputField({
+  name: 'nextMeetingDate',
+  label: 'Seuraavan kokouksen päivä',
+  type: 'date',
+  hint: 'Pakollinen, jos asia pantiin pöydälle.',
+  value: values?.nextMeetingDate ?? '',
+  errors: errors.for('nextMeetingDate'),
+})}
+</fieldset>
 <details${(nomineeErrors || outcome === 'adopted_with_changes') && html` open`}>
 <summary>Muutetut henkilöt (vain jos päätös poikkesi ehdotuksesta)</summary>
 ${nomineeSection(
@@ -519,7 +652,9 @@ ${nomineeSection(
 )}
 </details>`,
   'Tallenna päätös',
-)}`;
+  input.csrf,
+)}
+${handOffSection(input.csrf, values, errors)}`;
   return layout({
     title: 'Kirjaa päätös',
     heading: 'Kirjaa lautakunnan päätös',
@@ -543,18 +678,28 @@ ${details && details.length > 0 && facts(details)}
   return layout({ title, heading: title, body });
 }
 
-export type ErrorStatus = 400 | 404 | 410 | 413 | 500;
+export type ErrorStatus = 400 | 403 | 404 | 405 | 409 | 410 | 413 | 500;
 
 export interface ErrorPageInput {
   status: ErrorStatus;
   title: string;
   message: string;
+  /** Facts about what happened (what, who, when). */
+  details?: ReadonlyArray<readonly [string, string]>;
+  /** Whom to contact instead of "reply to the mail". */
+  contact?: Pick<Person, 'name' | 'email' | 'phone' | 'title'>;
 }
 
-/** A link that cannot be used (404, 410), a bad request (400, 413) or a fault (500). */
-export function renderErrorPage({ status, title, message }: ErrorPageInput): string {
+/** A link that cannot be used (404, 410), a bad request (400, 403, 405, 413), a conflict (409) or a fault (500). */
+export function renderErrorPage({ status, title, message, details, contact }: ErrorPageInput): string {
   const body = html`${textToHtml(message)}
-<p>Jos tarvitset apua, vastaa viestiin, jossa sait linkin.</p>
+${details && details.length > 0 && facts(details)}
+${
+  contact
+    ? html`<h2>Yhteyshenkilö</h2>
+<p>${contact.title ? `${contact.title} ` : ''}${contact.name}, <a href="mailto:${contact.email}">${contact.email}</a>${contact.phone && html`, puh. ${contact.phone}`}</p>`
+    : html`<p>Jos tarvitset apua, vastaa viestiin, jossa sait linkin.</p>`
+}
 <p class="status">Virhekoodi ${status}</p>`;
   return layout({ title, heading: title, body });
 }

@@ -1,13 +1,20 @@
 import { LinkNotUsableError, NotFoundError } from '../domain/errors.ts';
 import { proposalText } from '../domain/finnish.ts';
-import { parseApprovalForm, parseDecisionForm, parseProposalForm } from '../domain/forms.ts';
+import {
+  parseApprovalForm,
+  parseDecisionAction,
+  parseProposalForm,
+  parseReturnForm,
+} from '../domain/forms.ts';
 import { hashClientAddress, hashToken, LINK_TOKEN_PATTERN } from '../domain/link-token.ts';
-import type { Link } from '../domain/ports.ts';
-import { stepTimeoutSeconds } from '../domain/round.ts';
-import type { Nomination, OfficialStep } from '../domain/types.ts';
+import type { AuditEntry, Link, StepOutput } from '../domain/ports.ts';
+import { answerDeadline, roundAsSeenBy } from '../domain/round.ts';
+import type { Nomination, OfficialStep, Person } from '../domain/types.ts';
+import { log } from '../shared/logger.ts';
 import type { Deps } from './deps.ts';
 import { loadNomination, type NominationContext } from './load.ts';
 import { AWAITING } from './request-action.ts';
+import { parseSubstitute, resendLink } from './resend-link.ts';
 
 export interface LinkView extends NominationContext {
   link: Link;
@@ -24,25 +31,102 @@ export interface ClientInfo {
   userAgent?: string;
 }
 
+/** What a person sees when a link no longer acts: what happened, by whom, when, whom to ask. */
+export interface GoneInfo {
+  municipalityName?: string;
+  step: OfficialStep;
+  recipientName: string;
+  /** The action taken through this link (or what replaced it), in Finnish. */
+  what?: string;
+  by?: string;
+  at?: string;
+  /** The answer deadline (YYYY-MM-DD) of an expired link. */
+  deadline?: string;
+  contact?: Pick<Person, 'name' | 'email' | 'phone' | 'title'>;
+}
+
+/** The link exists but no longer acts: used (410 "already done"), superseded or expired (410), with what to tell the person. */
+export class LinkGoneError extends LinkNotUsableError {
+  constructor(
+    reason: 'used' | 'superseded' | 'expired',
+    readonly info: GoneInfo,
+  ) {
+    super(reason, `Link ${reason}`);
+  }
+}
+
+/** Audit actions in the words of the 410 page. */
+export const ACTION_LABELS: Record<string, string> = {
+  'proposal-submitted': 'Ehdotus lähetettiin esittelijälle.',
+  'approval-approved': 'Ehdotus hyväksyttiin toimielimen esityslistalle.',
+  'approval-returned': 'Ehdotus palautettiin valmistelijalle korjattavaksi.',
+  'decision-adopted': 'Päätös kirjattiin: hyväksyttiin päätösehdotus.',
+  'decision-adopted_with_changes': 'Päätös kirjattiin: hyväksyttiin muutettuna.',
+  'decision-returned': 'Päätös kirjattiin: asia palautettiin valmisteluun.',
+  'decision-tabled': 'Päätös kirjattiin: asia pantiin pöydälle.',
+  'decision-rejected': 'Päätös kirjattiin: päätösehdotus hylättiin.',
+  'proposal-handed-to-substitute': 'Tehtävä siirrettiin sijaiselle.',
+  'approval-handed-to-substitute': 'Tehtävä siirrettiin sijaiselle.',
+  'decision-handed-to-substitute': 'Tehtävä siirrettiin sijaiselle.',
+  'proposal-link-resent': 'Tilalle lähetettiin uusi linkki.',
+  'approval-link-resent': 'Tilalle lähetettiin uusi linkki.',
+  'decision-link-resent': 'Tilalle lähetettiin uusi linkki.',
+  'proposal-reminder-sent': 'Tilalle lähetettiin muistutus, jossa on uusi linkki.',
+  'approval-reminder-sent': 'Tilalle lähetettiin muistutus, jossa on uusi linkki.',
+  'decision-reminder-sent': 'Tilalle lähetettiin muistutus, jossa on uusi linkki.',
+};
+
+/** Builds the 410 answer for a link that no longer acts, from the link and the audit trail. */
+async function gone(
+  link: Link,
+  reason: LinkGoneError['reason'],
+  deps: Pick<Deps, 'store'>,
+  ctx?: NominationContext,
+): Promise<LinkGoneError> {
+  const context =
+    ctx ?? (await loadNomination(deps.store, link.roundId, link.municipalityId).catch(() => undefined));
+  const info: GoneInfo = {
+    municipalityName: context?.municipality.name,
+    step: link.step,
+    recipientName: link.recipientName,
+    contact: context?.round.organiser.contact,
+  };
+  if (reason === 'expired' && context) {
+    info.deadline = roundAsSeenBy(context.round, context.nomination).deadline;
+  }
+  if (reason !== 'expired') {
+    const audit = await deps.store.listAudit(link.roundId, link.municipalityId);
+    const since = link.usedAt ?? link.createdAt;
+    const entry: AuditEntry | undefined = audit
+      .filter((a) => a.action.startsWith(`${link.step}-`) && a.at >= since)
+      .filter((a) => (reason === 'used' ? a.actor === link.recipientEmail : true))
+      .sort((a, b) => a.at.localeCompare(b.at))[0];
+    info.what = entry ? ACTION_LABELS[entry.action] : undefined;
+    info.by = reason === 'used' ? link.recipientName : undefined;
+    info.at = entry?.at ?? link.usedAt;
+  }
+  return new LinkGoneError(reason, info);
+}
+
 /**
  * Opens a link for viewing. Changes nothing (mail scanners fetch links too).
- * Throws NotFoundError for an unknown token, LinkNotUsableError when it can no longer act.
+ * Throws NotFoundError for an unknown token, LinkGoneError when it can no longer act:
+ * used; superseded (a newer link, or the nomination has moved on); expired (the
+ * nomination's deadline, which an admin may have extended, has passed).
  */
 export async function openLink(token: string, deps: Pick<Deps, 'store' | 'clock'>): Promise<LinkView> {
   if (!LINK_TOKEN_PATTERN.test(token)) throw new NotFoundError('Malformed link token');
   const link = await deps.store.getLink(hashToken(token));
   if (!link) throw new NotFoundError('Unknown link token');
-  if (link.status === 'used') throw new LinkNotUsableError('used', `Link used at ${link.usedAt}`);
-  if (link.status === 'superseded') throw new LinkNotUsableError('superseded', 'Link superseded');
-  if (Date.parse(link.expiresAt) <= deps.clock.now().getTime()) {
-    throw new LinkNotUsableError('expired', `Link expired at ${link.expiresAt}`);
-  }
+  if (link.status === 'used') throw await gone(link, 'used', deps);
+  if (link.status === 'superseded') throw await gone(link, 'superseded', deps);
   const ctx = await loadNomination(deps.store, link.roundId, link.municipalityId);
-  if (ctx.nomination.status !== AWAITING[link.step]) {
-    throw new LinkNotUsableError(
-      'superseded',
-      `Nomination is ${ctx.nomination.status}, not waiting for ${link.step}`,
-    );
+  if (answerDeadline(ctx.round, ctx.nomination).getTime() <= deps.clock.now().getTime()) {
+    throw await gone(link, 'expired', deps, ctx);
+  }
+  const wait = await deps.store.getWait(link.roundId, link.municipalityId, link.step);
+  if (ctx.nomination.status !== AWAITING[link.step] || wait?.linkTokenHash !== link.tokenHash) {
+    throw await gone(link, 'superseded', deps, ctx);
   }
   const nominees = ctx.nomination.proposal?.nominees ?? [];
   return {
@@ -61,9 +145,18 @@ export async function openLink(token: string, deps: Pick<Deps, 'store' | 'clock'
   };
 }
 
-function applyForm(view: LinkView, fields: Record<string, string>, at: string): Nomination {
+interface Applied {
+  next: Nomination;
+  output: StepOutput;
+  detail?: string;
+}
+
+/** Validates the form and computes the nomination after it; throws ValidationError, stores nothing. */
+function applyForm(view: LinkView, fields: Record<string, string>, at: string): Applied {
   const { nomination, round, municipality, link } = view;
   const next = { ...nomination, updatedAt: at, version: nomination.version + 1 };
+  const by = link.recipientEmail;
+  const out = (outcome: string): StepOutput => ({ step: view.step, outcome });
   switch (view.step) {
     case 'proposal': {
       const { nominees, text } = parseProposalForm(fields, round.seats);
@@ -76,71 +169,224 @@ function applyForm(view: LinkView, fields: Record<string, string>, at: string): 
           nominees,
         });
       return {
-        ...next,
-        status: 'awaiting_approval',
-        proposal: { nominees, text: finalText, submittedAt: at, submittedBy: link.recipientEmail },
+        next: {
+          ...next,
+          status: 'awaiting_approval',
+          proposal: { nominees, text: finalText, submittedAt: at, submittedBy: by },
+        },
+        output: out('submitted'),
       };
     }
     case 'approval': {
+      if ((fields.action ?? '').trim() === 'return') {
+        const { comment } = parseReturnForm(fields);
+        return {
+          next: {
+            ...next,
+            status: 'awaiting_proposal',
+            returned: { from: 'approval', comment, at, by, byName: link.recipientName },
+          },
+          output: out('returned'),
+          detail: comment,
+        };
+      }
       parseApprovalForm(fields);
       return {
-        ...next,
-        status: 'awaiting_decision',
-        approval: { approvedAt: at, approvedBy: link.recipientEmail },
+        next: { ...next, status: 'awaiting_decision', approval: { approvedAt: at, approvedBy: by } },
+        output: out('approved'),
       };
     }
     case 'decision': {
       if (!nomination.proposal) throw new NotFoundError('No proposal to decide on');
-      const decision = parseDecisionForm(fields, round.seats, nomination.proposal);
-      return {
-        ...next,
-        status: 'decided',
-        decision: { ...decision, decidedAt: at, recordedBy: link.recipientEmail },
-      };
+      const action = parseDecisionAction(fields, round.seats, nomination.proposal);
+      switch (action.kind) {
+        case 'adopted':
+        case 'adopted_with_changes':
+          return {
+            next: {
+              ...next,
+              status: 'decided',
+              decision: { ...action.form, decidedAt: at, recordedBy: by },
+            },
+            output: out(action.kind),
+          };
+        case 'returned':
+          return {
+            next: {
+              ...next,
+              status: 'awaiting_proposal',
+              approval: undefined,
+              returned: {
+                from: 'decision',
+                comment: action.comment,
+                at,
+                by,
+                byName: link.recipientName,
+                meetingDate: action.meetingDate,
+                section: action.section,
+              },
+            },
+            output: out('returned'),
+            detail: `${action.meetingDate} § ${action.section}: ${action.comment}`,
+          };
+        case 'tabled':
+          return {
+            next: {
+              ...next,
+              tabled: {
+                meetingDate: action.meetingDate,
+                section: action.section,
+                nextMeetingDate: action.nextMeetingDate,
+                at,
+                by,
+              },
+            },
+            output: out('tabled'),
+            detail: `${action.meetingDate} § ${action.section}, next meeting ${action.nextMeetingDate}`,
+          };
+        case 'rejected':
+          return {
+            next: {
+              ...next,
+              status: 'rejected',
+              members: [],
+              rejection: {
+                meetingDate: action.meetingDate,
+                section: action.section,
+                text: action.text,
+                at,
+                by,
+              },
+            },
+            output: out('rejected'),
+            detail: `${action.meetingDate} § ${action.section}`,
+          };
+      }
     }
   }
 }
 
+const TOKEN_GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+/**
+ * Resumes the step's waiting task. When the task has just timed out (the workflow is on
+ * its way from a reminder back to the wait), the output is parked on the wait and the
+ * step's next wait delivers it (requestAction).
+ */
+async function resume(view: LinkView, output: StepOutput, deps: Deps): Promise<void> {
+  const { id: roundId } = view.round;
+  const municipalityId = view.municipality.id;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const wait = await deps.store.getWait(roundId, municipalityId, view.step);
+    if (!wait) throw new NotFoundError(`No workflow is waiting for ${view.step}`);
+    try {
+      await deps.callbacks.succeed(wait.taskToken, output);
+      return;
+    } catch (error) {
+      const name = (error as Error)?.name ?? '';
+      const latest = await deps.store.getWait(roundId, municipalityId, view.step);
+      if (latest && latest.taskToken !== wait.taskToken) continue; // re-registered meanwhile: try the new task
+      if (TOKEN_GONE.has(name) || attempt === 2) {
+        log.warn('task not resumable, parking the answer', {
+          roundId,
+          municipalityId,
+          step: view.step,
+          error: name,
+        });
+        await deps.store.putWait({ ...(latest ?? wait), pendingOutput: output });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+    }
+  }
+}
+
+/** Claims the link (exactly one of concurrent claims wins); the losers get the "already done" answer. */
+async function claim(view: LinkView, at: string, deps: Deps): Promise<void> {
+  try {
+    await deps.store.useLink(view.link.tokenHash, at);
+  } catch (error) {
+    if (!(error instanceof LinkNotUsableError)) throw error;
+    const link = (await deps.store.getLink(view.link.tokenHash)) ?? view.link;
+    throw await gone(link, error.reason, deps);
+  }
+}
+
+export interface SubmitResult {
+  view: LinkView;
+  nomination: Nomination;
+  /** submitted, approved, returned, adopted, …; `handed-off` for a hand-off to a substitute. */
+  outcome: string;
+  substitute?: Pick<Person, 'name' | 'email'>;
+}
+
 /**
  * An official submits a link's form.
- * 1. Check the link can act, and validate the form (a ValidationError stores nothing).
+ * 1. Check the link can act, and validate the form (a ValidationError stores nothing,
+ *    the workflow does not move). The HTTP layer has checked the form's CSRF value.
  * 2. Claim the link: exactly one of any number of concurrent submits wins.
  * 3. Save the nomination (optimistic lock); on failure release the claim.
- * 4. Resume the waiting workflow step with the time left until the deadline.
- * 5. Record the action in the audit trail.
+ * 4. Resume the waiting workflow step with the outcome.
+ * 5. Record the action in the audit trail (who, what, when, hashed IP, user agent).
+ * A hand-off (the `handoff` button) instead mails a new link to a substitute.
  */
 export async function submitLink(
   token: string,
   fields: Record<string, string>,
   client: ClientInfo,
   deps: Deps,
-): Promise<{ view: LinkView; nomination: Nomination }> {
+): Promise<SubmitResult> {
   const view = await openLink(token, deps);
-  const now = deps.clock.now();
-  const at = now.toISOString();
-  const next = applyForm(view, fields, at);
+  const at = deps.clock.now().toISOString();
+  const audit = {
+    clientIpHash: client.ip ? hashClientAddress(client.ip) : undefined,
+    userAgent: client.userAgent?.slice(0, 300),
+  };
 
-  await deps.store.useLink(view.link.tokenHash, at);
+  if (Object.hasOwn(fields, 'handoff')) {
+    const substitute = parseSubstitute(
+      fields.substituteEmail ?? '',
+      fields.substituteName,
+      view.link.recipientEmail,
+    );
+    await claim(view, at, deps);
+    try {
+      await resendLink(
+        {
+          roundId: view.round.id,
+          municipalityId: view.municipality.id,
+          step: view.step,
+          substituteEmail: substitute.email,
+          substituteName: substitute.name,
+          actor: view.link.recipientEmail,
+          client: { ipHash: audit.clientIpHash, userAgent: audit.userAgent },
+        },
+        deps,
+      );
+    } catch (error) {
+      await deps.store.reopenLink(view.link.tokenHash);
+      throw error;
+    }
+    return { view, nomination: view.nomination, outcome: 'handed-off', substitute };
+  }
+
+  const applied = applyForm(view, fields, at);
+  await claim(view, at, deps);
   try {
-    await deps.store.saveNomination(next);
+    await deps.store.saveNomination(applied.next);
   } catch (error) {
     await deps.store.reopenLink(view.link.tokenHash);
     throw error;
   }
-  const wait = await deps.store.getWait(view.round.id, view.municipality.id, view.step);
-  if (!wait) throw new NotFoundError(`No workflow is waiting for ${view.step}`);
-  await deps.callbacks.succeed(wait.taskToken, {
-    step: view.step,
-    timeoutSeconds: stepTimeoutSeconds(view.round, now),
-  });
   await deps.store.addAudit({
     roundId: view.round.id,
     municipalityId: view.municipality.id,
     at,
     actor: view.link.recipientEmail,
-    action: `${view.step}-submitted`,
-    clientIpHash: client.ip ? hashClientAddress(client.ip) : undefined,
-    userAgent: client.userAgent?.slice(0, 300),
+    action: `${view.step}-${applied.output.outcome}`,
+    detail: applied.detail?.slice(0, 2000),
+    ...audit,
   });
-  return { view, nomination: next };
+  await resume(view, applied.output, deps);
+  return { view, nomination: applied.next, outcome: applied.output.outcome };
 }

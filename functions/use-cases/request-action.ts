@@ -1,10 +1,9 @@
-import { linkUrl, newLinkToken } from '../domain/link-token.ts';
-import { approvalRequestMail, decisionRequestMail, proposalRequestMail } from '../domain/mail-texts.ts';
-import type { MailContent } from '../domain/ports.ts';
-import { actorOf, answerDeadline } from '../domain/round.ts';
+import { withLead } from '../domain/link-mails.ts';
+import { actorOf } from '../domain/round.ts';
 import type { NominationStatus, OfficialStep } from '../domain/types.ts';
 import type { Deps } from './deps.ts';
-import { loadNomination, type NominationContext } from './load.ts';
+import { mintLink, requestMail } from './link-mint.ts';
+import { loadNomination } from './load.ts';
 
 export interface RequestActionInput {
   step: OfficialStep;
@@ -20,74 +19,107 @@ export const AWAITING: Record<OfficialStep, NominationStatus> = {
   decision: 'awaiting_decision',
 };
 
-export function requestPurpose(step: OfficialStep): string {
-  return `${step}-request`;
+/** The outbox purpose of a step's request: `proposal-request`, then `proposal-request-2` when the step is entered again. */
+export function requestPurpose(step: OfficialStep, attempt = 1): string {
+  return attempt <= 1 ? `${step}-request` : `${step}-request-${attempt}`;
 }
 
-function requestMail(ctx: NominationContext, step: OfficialStep, url: string): MailContent {
-  const { round, municipality, group, nomination } = ctx;
-  if (step === 'proposal')
-    return proposalRequestMail({ round, municipality, groupName: group.name, linkUrl: url });
-  if (!nomination.proposal)
-    throw new Error(`Nomination ${nomination.municipalityId} has no proposal for ${step}`);
-  const args = { round, municipality, proposal: nomination.proposal, linkUrl: url };
-  return step === 'approval' ? approvalRequestMail(args) : decisionRequestMail(args);
+/** Why a step is requested again: the lead paragraph of its mail. */
+function againLead(ctx: Awaited<ReturnType<typeof loadNomination>>, step: OfficialStep) {
+  const { nomination } = ctx;
+  if (step === 'proposal' && nomination.returned) {
+    const comment = nomination.returned.comment ? `\n\nKommentti: ${nomination.returned.comment}` : '';
+    return {
+      prefix: 'Palautettu valmisteluun',
+      lead: `${nomination.returned.byName} palautti ehdotuksen valmisteltavaksi uudelleen.${comment}`,
+    };
+  }
+  if (step === 'decision' && nomination.tabled) {
+    return {
+      prefix: 'Pöydätty',
+      lead: `Asia pantiin pöydälle. Kirjaa päätös tällä uudella linkillä kokouksen ${nomination.tabled.nextMeetingDate} jälkeen.`,
+    };
+  }
+  if (step === 'approval') {
+    return {
+      prefix: 'Korjattu ehdotus',
+      lead: 'Valmistelija on korjannut palautetun ehdotuksen. Aiempi linkki ei enää toimi.',
+    };
+  }
+  return {
+    prefix: 'Uudelleen käsiteltäväksi',
+    lead: 'Asia palasi tähän vaiheeseen. Aiempi linkki ei enää toimi.',
+  };
 }
 
 /**
  * A nomination step starts waiting for an official (the workflow's waitForTaskToken task).
- * 1. Remember the task token for this step (backend only).
- * 2. Unless a previous attempt already mailed a still-open link, mint a new link for the
- *    step's official and mail it; an older unmailed link is superseded.
- * 3. Mark the nomination as waiting on this step.
- * Safe to retry: the outbox sends each step's request once.
+ * 1. If a submit arrived while this step's previous wait had just timed out, hand its
+ *    result to the new task at once.
+ * 2. Mark the nomination as waiting on this step; remember the task token (backend only).
+ * 3. If the step's current link is open and was mailed (a retry, or the wait coming back
+ *    after a reminder), keep it; otherwise the step is entered anew: mint a fresh link for
+ *    the step's official, mail it under a purpose of its own, supersede the old one.
+ * Safe to retry: the outbox sends each attempt's request once.
  */
 export async function requestAction(input: RequestActionInput, deps: Deps): Promise<void> {
   const ctx = await loadNomination(deps.store, input.roundId, input.municipalityId);
   const now = deps.clock.now();
-  const actor = actorOf(ctx.municipality, input.step);
-  const mailKey = {
-    roundId: input.roundId,
-    scope: input.municipalityId,
-    purpose: requestPurpose(input.step),
-    recipient: actor.email,
-  };
 
   const previous = await deps.store.getWait(input.roundId, input.municipalityId, input.step);
+  if (previous?.pendingOutput) {
+    const { pendingOutput, ...rest } = previous;
+    await deps.store.putWait({ ...rest, taskToken: input.taskToken, openedAt: now.toISOString() });
+    await deps.callbacks.succeed(input.taskToken, pendingOutput);
+    return;
+  }
+  // The nomination waits on this step before any link goes out: a link opened the moment
+  // its mail arrives must find it so.
+  if (ctx.nomination.status !== AWAITING[input.step]) {
+    const next = {
+      ...ctx.nomination,
+      status: AWAITING[input.step],
+      updatedAt: now.toISOString(),
+      version: ctx.nomination.version + 1,
+    };
+    await deps.store.saveNomination(next);
+    ctx.nomination = next;
+  }
   const previousLink = previous ? await deps.store.getLink(previous.linkTokenHash) : undefined;
-  if (previous && previousLink?.status === 'open' && (await deps.mailer.wasSent(mailKey))) {
+  const previousAttempt = previous?.attempt ?? 1;
+  const mailed =
+    previousLink?.status === 'open' &&
+    (await deps.mailer.wasSent({
+      roundId: input.roundId,
+      scope: input.municipalityId,
+      purpose: previousLink.mailPurpose ?? requestPurpose(input.step),
+      recipient: previousLink.recipientEmail,
+    }));
+
+  if (previous && mailed) {
     await deps.store.putWait({ ...previous, taskToken: input.taskToken, openedAt: now.toISOString() });
   } else {
-    const { token, tokenHash } = newLinkToken();
-    await deps.store.putLink({
-      tokenHash,
-      roundId: input.roundId,
-      municipalityId: input.municipalityId,
-      step: input.step,
-      recipientEmail: actor.email,
-      recipientName: actor.name,
-      status: 'open',
-      createdAt: now.toISOString(),
-      expiresAt: answerDeadline(ctx.round).toISOString(),
-    });
+    // A link that is open but unmailed is this attempt's (a retry); used or superseded means a new entry.
+    const attempt = !previous ? 1 : previousLink?.status === 'open' ? previousAttempt : previousAttempt + 1;
+    const minted = await mintLink(
+      ctx,
+      input.step,
+      actorOf(ctx.municipality, input.step),
+      requestPurpose(input.step, attempt),
+      deps,
+    );
     await deps.store.putWait({
       roundId: input.roundId,
       municipalityId: input.municipalityId,
       step: input.step,
       taskToken: input.taskToken,
-      linkTokenHash: tokenHash,
+      linkTokenHash: minted.link.tokenHash,
       openedAt: now.toISOString(),
+      attempt,
     });
-    if (previousLink) await deps.store.supersedeLink(previousLink.tokenHash);
-    await deps.mailer.sendOnce(mailKey, requestMail(ctx, input.step, linkUrl(deps.publicBaseUrl, token)));
-  }
-
-  if (ctx.nomination.status !== AWAITING[input.step]) {
-    await deps.store.saveNomination({
-      ...ctx.nomination,
-      status: AWAITING[input.step],
-      updatedAt: now.toISOString(),
-      version: ctx.nomination.version + 1,
-    });
+    if (previousLink?.status === 'open') await deps.store.supersedeLink(previousLink.tokenHash);
+    const body = requestMail(ctx, input.step, minted.url);
+    const again = againLead(ctx, input.step);
+    await deps.mailer.sendOnce(minted.mailKey, attempt > 1 ? withLead(body, again.prefix, again.lead) : body);
   }
 }

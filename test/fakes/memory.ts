@@ -1,12 +1,16 @@
 /** In-memory fakes of the ports, with the same conditional-write semantics as the adapters. */
+
+import { nextDeliveryState } from '../../functions/adapters/ses-mailer.ts';
 import { ConflictError, LinkNotUsableError, NotFoundError } from '../../functions/domain/errors.ts';
 import type {
   AuditEntry,
+  DeliveryEvent,
   Link,
   MailContent,
   Mailer,
   MailKey,
   NominationStore,
+  NoticeDates,
   OutboxRecord,
   StepWait,
   StoredRound,
@@ -116,21 +120,56 @@ export interface SentMail extends MailKey {
 
 export class MemoryMailer implements Mailer {
   sent: SentMail[] = [];
+  /** The outbox rows, as SesMailer keeps them (status, message id, delivery state, dates). */
+  records = new Map<string, OutboxRecord>();
+  /** Addresses SES refuses for good (MessageRejected): their mails end 'failed'. */
+  refuse = new Set<string>();
+  now: () => Date = () => new Date();
   private keyOf = (key: MailKey) =>
     `${key.roundId}|${key.scope}|${key.purpose}|${key.recipient.toLowerCase()}`;
 
-  async sendOnce(key: MailKey, content: MailContent) {
-    if (this.sent.some((m) => this.keyOf(m) === this.keyOf(key))) return 'already-sent' as const;
+  async sendOnce(key: MailKey, content: MailContent, dates?: NoticeDates) {
+    const existing = this.records.get(this.keyOf(key));
+    if (existing) return existing.status === 'failed' ? ('failed' as const) : ('already-sent' as const);
+    const at = this.now().toISOString();
+    if (this.refuse.has(key.recipient.toLowerCase())) {
+      const detail = 'MessageRejected: refused';
+      const row = { ...key, ...dates, status: 'failed', subject: content.subject } as const;
+      this.records.set(this.keyOf(key), {
+        ...row,
+        deliveryState: 'failed',
+        deliveryAt: at,
+        deliveryDetail: detail,
+      });
+      return 'failed' as const;
+    }
     this.sent.push({ ...key, content });
+    const messageId = `local-${this.sent.length}`;
+    this.records.set(this.keyOf(key), {
+      ...key,
+      ...dates,
+      status: 'sent',
+      subject: content.subject,
+      messageId,
+      sentAt: at,
+      deliveryState: 'sent',
+      deliveryAt: at,
+    });
     return 'sent' as const;
+  }
+  async recordDelivery(event: DeliveryEvent): Promise<OutboxRecord | undefined> {
+    const row = [...this.records.values()].find((r) => r.messageId === event.messageId);
+    if (!row) return undefined;
+    if (nextDeliveryState(row.deliveryState, event.state) === event.state) {
+      Object.assign(row, { deliveryState: event.state, deliveryAt: event.at, deliveryDetail: event.detail });
+    }
+    return copy(row);
   }
   async wasSent(key: MailKey) {
     return this.sent.some((m) => this.keyOf(m) === this.keyOf(key));
   }
   async listSent(roundId: string): Promise<OutboxRecord[]> {
-    return this.sent
-      .filter((m) => m.roundId === roundId)
-      .map((m) => ({ ...m, status: 'sent' as const, subject: m.content.subject }));
+    return [...this.records.values()].filter((r) => r.roundId === roundId).map(copy);
   }
   /** The link URL in the last mail to this recipient. */
   linkFor(recipient: string): string {

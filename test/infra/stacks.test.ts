@@ -74,7 +74,7 @@ describe('the CDK app', () => {
     const functions = templates.app.findResources('AWS::Lambda::Function', {
       Metadata: { 'nimitys:entry': Match.anyValue() },
     });
-    expect(Object.keys(functions)).toHaveLength(8);
+    expect(Object.keys(functions).length).toBeGreaterThanOrEqual(9);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -144,44 +144,85 @@ describe('the CDK app', () => {
     }
   });
 
-  it('waits for each official with a task token and a timeout taken from the round deadline', () => {
+  it('waits for each official with a task token and a timeout planned before the wait, which plans again', () => {
     const states = allStates(nomination);
-    for (const name of [
-      NominationStates.RequestProposal,
-      NominationStates.RequestApproval,
-      NominationStates.RequestDecision,
-    ]) {
-      const state = states[name] as State;
+    for (const [plan, deadline, request] of [
+      [
+        NominationStates.PlanProposalWait,
+        NominationStates.ProposalDeadlinePassed,
+        NominationStates.RequestProposal,
+      ],
+      [
+        NominationStates.PlanApprovalWait,
+        NominationStates.ApprovalDeadlinePassed,
+        NominationStates.RequestApproval,
+      ],
+      [
+        NominationStates.PlanDecisionWait,
+        NominationStates.DecisionDeadlinePassed,
+        NominationStates.RequestDecision,
+      ],
+    ] as const) {
+      const state = states[request] as State;
       expect(state.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
       expect(state.TimeoutSecondsPath).toBe(WAIT_TIMEOUT_PATH);
       expect(JSON.stringify(state.Parameters)).toContain('"taskToken.$":"$$.Task.Token"');
       const catches = state.Catch as Array<{ ErrorEquals: string[]; Next: string }>;
-      expect(catches[0]).toMatchObject({
-        ErrorEquals: ['States.Timeout'],
-        Next: NominationStates.RecordNoAnswer,
-      });
+      expect(catches[0]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: plan });
       expect(catches[1]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: NominationStates.RecordFailure });
       expect((state.Retry as Array<{ ErrorEquals: string[] }>)[0]?.ErrorEquals).toContain(
         'ThrottlingException',
       );
+      expect((states[plan] as State).Next).toBe(deadline);
+      const choice = states[deadline] as unknown as {
+        Choices: Array<{ Variable: string; Next: string }>;
+        Default: string;
+      };
+      expect(choice.Choices[0]).toMatchObject({
+        Variable: '$.wait.expired',
+        Next: NominationStates.RecordNoAnswer,
+      });
+      expect(choice.Default).toBe(request);
     }
   });
 
-  it('orders the nomination: request, proposal, approval, decision, excerpts, members', () => {
+  it('orders the nomination: proposal, approval, decision, excerpts, members, with loops back on return and tabling', () => {
+    const states = allStates(nomination);
+    const next = (name: string) => {
+      const state = states[name] as State & { Default?: string };
+      return (state.Next ?? state.Default) as string | undefined;
+    };
     const path: string[] = [];
     let name: string | undefined = nomination.StartAt;
     while (name) {
       path.push(name);
-      name = nomination.States[name]?.Next as string | undefined;
+      name = next(name);
     }
-    expect(path).toEqual([
-      NominationStates.RequestProposal,
-      NominationStates.RequestApproval,
-      NominationStates.RequestDecision,
-      NominationStates.SendExcerpts,
-      NominationStates.RecordMembers,
-      NominationStates.NominationCompleted,
-    ]);
+    expect(path.filter((n) => n.startsWith('Request') || !n.includes('Wait'))).toEqual(
+      expect.arrayContaining([
+        NominationStates.RequestProposal,
+        NominationStates.RequestApproval,
+        NominationStates.RequestDecision,
+        NominationStates.SendExcerpts,
+        NominationStates.RecordMembers,
+        NominationStates.NominationCompleted,
+      ]),
+    );
+    const outcomes = (choice: string) =>
+      Object.fromEntries(
+        (
+          (states[choice] as unknown as { Choices: Array<{ StringEquals: string; Next: string }> }).Choices ??
+          []
+        ).map((c) => [c.StringEquals, c.Next]),
+      );
+    expect(outcomes(NominationStates.ApprovalOutcome)).toEqual({
+      returned: NominationStates.PlanProposalWait,
+    });
+    expect(outcomes(NominationStates.DecisionOutcome)).toEqual({
+      returned: NominationStates.PlanProposalWait,
+      tabled: NominationStates.PlanDecisionWait,
+      rejected: NominationStates.RecordRejected,
+    });
   });
 
   it('runs every municipality at once in a Distributed Map of synchronous child executions', () => {

@@ -8,6 +8,8 @@ interface DemoSummary {
   nominationExecutions: { total: number; succeeded: number };
   mails: { expected: number; received: number; problems: string[] };
   members: number;
+  groups: Array<{ id: string; status: string }>;
+  calendars: number;
   timeline: Array<{ atMs: number; event: string }>;
 }
 
@@ -33,6 +35,10 @@ describe('npm run demo', () => {
     // 13 municipalities × 3 links, the excerpts and copies, the welcomes, 3 rosters
     expect(summary.mails.expected).toBeGreaterThan(100);
     expect(summary.members).toBe(30); // 31 proposed, Joensuu's committee named one fewer
+    // Every group started, and its .ics went with each welcome and each roster: the 30 members,
+    // the county's 4 own representatives, the 7 partners and the organiser's 3 rosters.
+    expect(summary.groups.map((g) => g.status)).toEqual(['active', 'active', 'active']);
+    expect(summary.calendars).toBe(30 + 4 + 7 + 3);
     expect(
       summary.timeline.some((e) => /Liperi: committee secretary recorded the decision/.test(e.event)),
     ).toBe(true);

@@ -8,6 +8,7 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
+import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as stringifyYaml } from 'yaml';
 import { helsinkiDate } from '../../functions/domain/time.ts';
@@ -53,12 +54,16 @@ describe('the Liperi case on the embedded stack', () => {
     if (!url) throw new Error(`No link in "${mail.subject}"`);
     return url;
   };
-  const post = (url: string, fields: Record<string, string>) =>
-    fetch(url, {
+  /** Posts a form as a browser would: with the CSRF value of the page the link shows. */
+  const post = async (url: string, fields: Record<string, string>) => {
+    const page = await (await fetch(url)).text();
+    const csrf = /name="csrf" value="([^"]*)"/.exec(page)?.[1] ?? '';
+    return fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
+      body: new URLSearchParams({ csrf, ...fields }).toString(),
     });
+  };
 
   beforeAll(async () => {
     stack = await startEmbeddedStack({ ports: { dynamodb: 0, ses: 0, sfn: 0, http: 0 } });
@@ -154,7 +159,8 @@ describe('the Liperi case on the embedded stack', () => {
         'reetta.partanen@liperi.example',
         'sami.kuikka@liperi.example',
         ...liperiNominees().map((p) => p.email), // welcome
-        'kirjaamo@siunsote.example', // roster
+        'kirjaamo@siunsote.example', // roster and plan
+        'riitta.lappalainen@liperi.example', // the group started: notice to the municipality's presenter
       ].sort(),
     );
     const pairs = mails.map((m) => `${m.to} ${m.subject}`);
@@ -174,6 +180,18 @@ describe('the Liperi case on the embedded stack', () => {
     }
     const copy = mails.find((m) => m.to === 'kunnanhallitus@liperi.example') as SesMail;
     expect(copy.subject).toMatch(/tiedoksi/i);
+
+    // the welcome in the SES store carries the first year's plan as an .ics an independent parser reads
+    const welcome = mails.find(
+      (m) => m.to === 'eeva.elomaki@liperi.example' && /^Tervetuloa/.test(m.subject),
+    );
+    const ics =
+      welcome?.attachments.find((a) => a.filename?.endsWith('.ics'))?.content.toString('utf8') ?? '';
+    const events = new ICAL.Component(ICAL.parse(ics)).getAllSubcomponents('vevent');
+    expect(events).toHaveLength(4);
+    expect(events.map((e) => e.getFirstProperty('dtstart')?.getParameter('tzid'))).toEqual(
+      Array(4).fill('Europe/Helsinki'),
+    );
 
     // no mail, page or history carries a Step Functions task token
     const allText = JSON.stringify({ mails, history });

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { excerptMail, excerptRecipients, excerptText } from '../../functions/domain/excerpt.ts';
 import { escapeHtml, html, plainText, raw, singleLine } from '../../functions/domain/html.ts';
 import {
   approvalRequestMail,
   decisionRequestMail,
-  excerptMail,
-  excerptRecipients,
-  excerptText,
   type MailContent,
   noAnswerMail,
   proposalRequestMail,
-  type RosterEntry,
-  rosterMail,
-  welcomeMail,
 } from '../../functions/domain/mail-texts.ts';
 import type { Person } from '../../functions/domain/types.ts';
 import {
@@ -39,10 +34,6 @@ function liperiExcerptInput() {
   };
 }
 
-function liperiRoster(): RosterEntry[] {
-  return liperiNominees().map((p) => ({ ...p, municipalityName: 'Liperi' }));
-}
-
 /** Every href in the HTML part, unescaped. */
 function hrefs(mail: MailContent): string[] {
   return [...mail.html.matchAll(/href="([^"]*)"/g)].map((m) => (m[1] ?? '').replaceAll('&amp;', '&'));
@@ -51,33 +42,12 @@ function hrefs(mail: MailContent): string[] {
 /** Every mail of the process for the Liperi case, built with the given link. */
 function allLiperiMails(): Array<[string, MailContent]> {
   const input = liperiExcerptInput();
-  const [member] = liperiNominees();
-  if (member === undefined) throw new Error('fixture has nominees');
   return [
     ['proposal request', proposalRequestMail({ ...input, linkUrl: LINK, groupName: GROUP_NAME })],
     ['approval request', approvalRequestMail({ ...input, linkUrl: LINK })],
     ['decision request', decisionRequestMail({ ...input, linkUrl: LINK })],
     ['excerpt', excerptMail({ ...input, groupName: GROUP_NAME, copy: false })],
     ['excerpt copy', excerptMail({ ...input, groupName: GROUP_NAME, copy: true })],
-    [
-      'welcome',
-      welcomeMail({
-        round: input.round,
-        groupName: GROUP_NAME,
-        member,
-        roster: liperiRoster(),
-        startDate: '2024-01-01',
-      }),
-    ],
-    [
-      'roster',
-      rosterMail({
-        round: input.round,
-        groupName: GROUP_NAME,
-        roster: liperiRoster(),
-        missingMunicipalities: [],
-      }),
-    ],
     ['no answer', noAnswerMail(input)],
   ];
 }
@@ -277,68 +247,6 @@ describe('the request and the municipal steps', () => {
   });
 });
 
-describe('when the group starts', () => {
-  it('welcomes a member with the start date, the rhythm and the roster', () => {
-    // Arrange
-    const round = liperiRound();
-    const [member] = liperiNominees();
-    if (member === undefined) throw new Error('fixture has nominees');
-    // Act
-    const mail = welcomeMail({
-      round,
-      groupName: GROUP_NAME,
-      member,
-      roster: liperiRoster(),
-      startDate: '2024-01-01',
-    });
-    // Assert
-    expect(mail.subject).toBe(`Tervetuloa: ${GROUP_NAME} aloittaa 1.1.2024`);
-    expect(mail.text).toContain('Sinut on nimetty Liperin edustajaksi');
-    expect(mail.text).toContain('1.1.2024');
-    expect(mail.text).toContain('noin neljä kertaa vuodessa');
-    expect(mail.text).toContain('- Riitta Lappalainen, hyvinvointijohtaja, Liperi');
-    expect(mail.html).toContain('<th scope="col"');
-  });
-
-  it('tells the organiser the roster by municipality and who named no one', () => {
-    // Arrange
-    const round = liperiRound();
-    const roster: RosterEntry[] = [
-      {
-        name: 'Matti Virtanen',
-        title: 'liikuntasihteeri',
-        email: 'matti@outokumpu.example',
-        municipalityName: 'Outokumpu',
-      },
-      ...liperiRoster(),
-    ];
-    // Act
-    const mail = rosterMail({
-      round,
-      groupName: GROUP_NAME,
-      roster,
-      missingMunicipalities: ['Polvijärvi', 'Kontiolahti'],
-    });
-    // Assert
-    expect(mail.text.indexOf('Liperi\n')).toBeLessThan(mail.text.indexOf('Outokumpu\n'));
-    expect(mail.text).toContain('Jäseniä on 5.');
-    expect(mail.text).toContain(
-      '- Riitta Lappalainen, hyvinvointijohtaja, riitta.lappalainen@liperi.example, p. 040 834 7185',
-    );
-    expect(mail.text).toContain('Edustajia eivät nimenneet: Kontiolahti ja Polvijärvi.');
-  });
-
-  it('says so when every municipality named someone', () => {
-    const mail = rosterMail({
-      round: liperiRound(),
-      groupName: GROUP_NAME,
-      roster: liperiRoster(),
-      missingMunicipalities: [],
-    });
-    expect(mail.text).toContain('Kaikki ryhmän kunnat ovat nimenneet edustajansa.');
-  });
-});
-
 describe('no answer', () => {
   it('tells the organiser which municipality missed the deadline and how to reach it', () => {
     // Arrange
@@ -386,9 +294,6 @@ describe('every mail', () => {
     const nominees: Person[] = [{ name: evil, title: evil, email: 'x@liperi.example', phone: evil }];
     const proposal = { ...liperiProposal(), nominees, text: evil, submittedBy: evil };
     const decision = { ...liperiDecision(), nominees, text: evil, section: evil };
-    const roster: RosterEntry[] = nominees.map((p) => ({ ...p, municipalityName: evil }));
-    const [member] = roster;
-    if (member === undefined) throw new Error('roster has a member');
     const input = { round, municipality, proposal, decision };
     // Act
     const mails = [
@@ -397,8 +302,6 @@ describe('every mail', () => {
       decisionRequestMail({ ...input, linkUrl: LINK }),
       excerptMail({ ...input, groupName: evil, copy: false }),
       excerptMail({ ...input, groupName: evil, copy: true }),
-      welcomeMail({ round, groupName: evil, member, roster, startDate: '2024-01-01' }),
-      rosterMail({ round, groupName: evil, roster, missingMunicipalities: [evil] }),
       noAnswerMail(input),
     ];
     // Assert

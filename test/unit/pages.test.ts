@@ -365,12 +365,12 @@ describe('renderProposalPage', () => {
 });
 
 describe('renderApprovalPage', () => {
-  it('shows the nominees and the proposal text and posts action=approve', () => {
+  it('shows the nominees and the proposal text and posts action=approve with the CSRF value', () => {
     // prepare
     const { round, municipality, proposal } = liperi();
 
     // act
-    const html = renderApprovalPage({ round, municipality, proposal });
+    const html = renderApprovalPage({ round, municipality, proposal, csrf: 'csrf-value' });
 
     // assess
     for (const person of proposal.nominees) {
@@ -380,10 +380,30 @@ describe('renderApprovalPage', () => {
     expect(html).toContain('040 834 7185');
     expect(html).toContain(proposal.text);
     expect(html).toContain('2.11.2023 klo 10.30');
-    expect(tags(html, 'input')).toEqual([
+    const approveForm = html.split('</form>')[0] ?? '';
+    expect(tags(approveForm, 'input')).toEqual([
+      { name: 'input', attrs: { type: 'hidden', name: 'csrf', value: 'csrf-value' } },
       { name: 'input', attrs: { type: 'hidden', name: 'action', value: 'approve' } },
     ]);
     expect(html).toMatch(/<button type="submit">Hyväksy esityslistalle<\/button>/);
+  });
+
+  it('offers returning the proposal to the preparer with a comment, and a hand-off to a substitute', () => {
+    // prepare
+    const { round, municipality, proposal } = liperi();
+
+    // act
+    const html = renderApprovalPage({ round, municipality, proposal, csrf: 'c' });
+
+    // assess: every form carries the CSRF value; the return and hand-off are buttons, not hidden fields
+    const forms = html.split('<form').slice(1);
+    expect(forms).toHaveLength(3);
+    for (const form of forms) expect(form).toContain('name="csrf" value="c"');
+    expect(html).toContain(
+      '<button type="submit" name="action" value="return">Palauta valmistelijalle</button>',
+    );
+    expect(html).toContain('<button type="submit" name="handoff" value="1">Siirrä sijaiselle</button>');
+    expect(textareaValue(html, 'comment')).toBe('');
   });
 });
 
@@ -402,7 +422,11 @@ describe('renderDecisionPage', () => {
     expect(radios.map((r) => [r.attrs.value, 'checked' in r.attrs])).toEqual([
       ['adopted', true],
       ['adopted_with_changes', false],
+      ['returned', false],
+      ['tabled', false],
+      ['rejected', false],
     ]);
+    expect(tags(html, 'input').find((t) => t.attrs.name === 'nextMeetingDate')?.attrs.type).toBe('date');
     expect(textareaValue(html, 'text')).toBe(ADOPTED_TEXT);
     expect(html).toContain(proposal.text);
   });

@@ -575,3 +575,48 @@ describe('several problems at once', () => {
     expect(problems).toHaveLength(7);
   });
 });
+
+describe('the members a group has besides the municipalities’', () => {
+  it('reads the county’s own representatives and the partners the minute names: regional council, parish, organisation, business', () => {
+    const round = parseRoundFile(exampleYaml);
+
+    const group = round.groups.find((g) => g.id === 'joensuun-seutu');
+
+    expect(group?.representatives?.map((p) => p.email)).toEqual([
+      'kaisa.kemppainen@siunsote.example',
+      'mikko.mustonen@siunsote.example',
+    ]);
+    expect(group?.partners?.map((p) => p.organisation)).toEqual([
+      'Pohjois-Karjalan maakuntaliitto',
+      'Liperin seurakunta',
+      'Pohjois-Karjalan Sosiaaliturvayhdistys ry',
+      'Joensuun Seudun Yrittäjät ry',
+    ]);
+  });
+
+  it('leaves them out of a group that names none', () => {
+    const file = parseYaml(exampleYaml);
+    delete file.groups[2].representatives;
+    delete file.groups[2].partners;
+
+    const group = parseRoundFile(JSON.stringify(file)).groups[2];
+
+    expect(group).toEqual({
+      id: 'pielisen-karjala',
+      name: 'Pielisen Karjalan alueellinen kumppanuusryhmä',
+      municipalityIds: ['juuka', 'lieksa', 'nurmes'],
+    });
+  });
+
+  it('names the partner field at fault in Finnish', () => {
+    expect(problemsWith({ 'groups[0].partners[1].organisation': undefined })).toEqual([
+      { field: 'groups[0].partners[1].organisation', message: 'Pakollinen tieto puuttuu' },
+    ]);
+    expect(problemsWith({ 'groups[0].representatives[0].email': 'kaisa.kemppainen' })).toEqual([
+      {
+        field: 'groups[0].representatives[0].email',
+        message: 'Sähköpostiosoitteesta puuttuu @-merkki',
+      },
+    ]);
+  });
+});

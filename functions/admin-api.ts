@@ -1,0 +1,24 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { dynamoClient, sfnClient } from './adapters/clients.ts';
+import { DynamoNominationStore } from './adapters/dynamo-store.ts';
+import { SfnNominationExecutions } from './adapters/sfn-executions.ts';
+import { SfnRoundStarter } from './adapters/sfn-workflow.ts';
+import { adminConfig } from './admin/config.ts';
+import { type AdminHttpDeps, handleAdminRequest } from './admin/routes.ts';
+import { productionDeps } from './shared/deps.ts';
+import { config } from './shared/env.ts';
+
+const settings = adminConfig();
+const deps: AdminHttpDeps = {
+  ...productionDeps(),
+  reads: new DynamoNominationStore(dynamoClient(), config().tableName),
+  executions: new SfnNominationExecutions(sfnClient(), settings.nominationStateMachineArn),
+  rounds: new SfnRoundStarter(sfnClient(), settings.roundStateMachineArn),
+  auth: settings.auth,
+};
+
+/** /admin and /admin/…: the admin console and its JSON API (auth checked in admin/auth.ts). */
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler((event) =>
+  handleAdminRequest(event, deps),
+);

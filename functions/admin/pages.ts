@@ -1,0 +1,510 @@
+/**
+ * The admin console's pages: server-rendered, Finnish, no script, no external resources.
+ * Every value goes through the `html` tag (escaped); `raw` only for the constant style.
+ * Every action is a form that posts back with the session's CSRF token and a
+ * confirmation checkbox the server checks.
+ */
+import type { ExecutionEvent } from '../domain/admin-ports.ts';
+import type { FieldError } from '../domain/errors.ts';
+import { formatDateFi } from '../domain/finnish.ts';
+import { html, raw, type SafeHtml } from '../domain/html.ts';
+import type { AuditEntry, OutboxRecord, StoredRound } from '../domain/ports.ts';
+import type { GroupState, Municipality, Nomination, Person, Round } from '../domain/types.ts';
+import { ADMIN_STYLE } from './style.ts';
+import {
+  actionWords,
+  dateTime,
+  type NominationRow,
+  type Progress,
+  STATUS_FILTERS,
+  STATUS_LABELS,
+  waitingStep,
+} from './view-model.ts';
+
+export const ADMIN_BASE = '/admin';
+
+export interface PageContext {
+  /** Who is signed in (shown in the header); absent on the sign-in page. */
+  user?: string;
+  /** The session's CSRF token, for the forms. */
+  csrf?: string;
+  /** Which top-level section is current. */
+  section?: 'rounds' | 'new';
+}
+
+function date(iso: string): string {
+  try {
+    return formatDateFi(iso);
+  } catch {
+    return iso;
+  }
+}
+
+function enc(s: string): string {
+  return encodeURIComponent(s);
+}
+
+export const paths = {
+  rounds: () => ADMIN_BASE,
+  newRound: () => `${ADMIN_BASE}/rounds/new`,
+  round: (roundId: string) => `${ADMIN_BASE}/rounds/${enc(roundId)}`,
+  csv: (roundId: string) => `${ADMIN_BASE}/rounds/${enc(roundId)}/export.csv`,
+  nomination: (roundId: string, municipalityId: string) =>
+    `${ADMIN_BASE}/rounds/${enc(roundId)}/m/${enc(municipalityId)}`,
+  action: (roundId: string, municipalityId: string, action: string) =>
+    `${ADMIN_BASE}/rounds/${enc(roundId)}/m/${enc(municipalityId)}/${action}`,
+  signIn: () => `${ADMIN_BASE}/sign-in`,
+  signOut: () => `${ADMIN_BASE}/sign-out`,
+};
+
+function csrfField(ctx: PageContext): SafeHtml {
+  return html`<input type="hidden" name="csrf" value="${ctx.csrf ?? ''}">`;
+}
+
+function layout(ctx: PageContext, title: string, body: SafeHtml, errors?: FieldError[]): string {
+  const nav =
+    ctx.user &&
+    html`<nav aria-label="Päävalikko"><ul>
+<li><a href="${paths.rounds()}"${ctx.section === 'rounds' ? raw(' aria-current="page"') : ''}>Kierrokset</a></li>
+<li><a href="${paths.newRound()}"${ctx.section === 'new' ? raw(' aria-current="page"') : ''}>Aloita kierros</a></li>
+<li><span class="muted">${ctx.user}</span></li>
+<li><form method="post" action="${paths.signOut()}">${csrfField(ctx)}<button class="link" type="submit">Kirjaudu ulos</button></form></li>
+</ul></nav>`;
+  return html`<!doctype html>
+<html lang="fi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<title>${errors?.length ? 'Virhe: ' : ''}${title} – Nimitys ylläpito</title>
+<style>${raw(ADMIN_STYLE)}</style>
+</head>
+<body>
+<header class="top"><div class="top-inner">
+<a class="brand" href="${paths.rounds()}">Nimitys – ylläpito</a>
+${nav}
+</div></header>
+<main id="sisalto">
+${body}
+</main>
+</body>
+</html>
+`.toString();
+}
+
+function errorSummary(errors: FieldError[] | undefined): SafeHtml | undefined {
+  if (!errors?.length) return undefined;
+  return html`<div class="error-summary" role="alert" aria-labelledby="virheet-otsikko" tabindex="-1">
+<h2 id="virheet-otsikko">Tarkista seuraavat kohdat</h2>
+<ul>${errors.map((e) => html`<li><a href="#${fieldId(e.field)}">${e.field}: ${e.message}</a></li>`)}</ul>
+</div>`;
+}
+
+/** Field ids: letters, digits and hyphens ("municipalities[3].name" → "f-municipalities-3-name"). */
+export function fieldId(field: string): string {
+  return `f-${field.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}`;
+}
+
+function fieldErrorsFor(errors: FieldError[] | undefined, field: string): SafeHtml | undefined {
+  const mine = errors?.filter((e) => e.field === field) ?? [];
+  if (mine.length === 0) return undefined;
+  return html`<p class="field-error" id="${fieldId(field)}-error"><span class="visually-hidden">Virhe: </span>${mine.map((e) => e.message).join(' ')}</p>`;
+}
+
+function confirmBox(id: string, text: string, errors?: FieldError[]): SafeHtml {
+  const invalid = errors?.some((e) => e.field === 'confirm');
+  return html`<div class="confirm"><input type="checkbox" id="${id}" name="confirm" value="yes" required${
+    invalid ? raw(' aria-invalid="true"') : ''
+  }><label for="${id}">${text}</label></div>`;
+}
+
+export function notice(message: string | undefined): SafeHtml | undefined {
+  return message ? html`<div class="notice" role="status"><p>${message}</p></div>` : undefined;
+}
+
+// ---------------------------------------------------------------------------------
+
+export function renderSignIn(opts: { error?: string; username?: string; next?: string }): string {
+  const body = html`<h1>Kirjaudu ylläpitoon</h1>
+${
+  opts.error &&
+  html`<div class="error-summary" role="alert"><p id="kirjautuminen-virhe">${opts.error}</p></div>`
+}
+<form class="panel" method="post" action="${paths.signIn()}">
+<input type="hidden" name="next" value="${opts.next ?? ''}">
+<div class="field"><label for="username">Käyttäjätunnus</label>
+<input type="text" id="username" name="username" autocomplete="username" required value="${opts.username ?? ''}"></div>
+<div class="field"><label for="password">Salasana</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required></div>
+<button type="submit">Kirjaudu</button>
+</form>
+<p class="muted">Kuntien viranhaltijat eivät kirjaudu: he toimivat sähköpostilla saamiensa linkkien kautta.</p>`;
+  return layout({}, 'Kirjaudu', body);
+}
+
+export function renderError(ctx: PageContext, status: number, title: string, message: string): string {
+  return layout(
+    ctx,
+    title,
+    html`<h1>${title}</h1><p>${message}</p><p class="muted">Virhekoodi ${status}</p>
+<p><a href="${paths.rounds()}">Kierrokset</a></p>`,
+  );
+}
+
+function stats(p: Progress): SafeHtml {
+  const item = (value: number, label: string) => html`<li><strong>${value}</strong> ${label}</li>`;
+  return html`<ul class="stats" aria-label="Eteneminen">
+${item(p.municipalities, 'kuntaa')}
+${item(p.answered, 'vastannut')}
+${item(p.decided, 'päättänyt')}
+${item(p.waiting, 'odottaa')}
+${item(p.noAnswer, 'ei vastausta')}
+${item(p.failed, 'virhettä')}
+${item(p.groupsActive, `/ ${p.groups} ryhmää aktiivisena`)}
+</ul>`;
+}
+
+export function renderRounds(
+  ctx: PageContext,
+  rounds: Array<{ stored: StoredRound; progress: Progress }>,
+  message?: string,
+): string {
+  const STATUS = { running: 'Käynnissä', activating: 'Ryhmät aloittamassa', completed: 'Päättynyt' } as const;
+  const body = html`<h1>Kierrokset</h1>
+${notice(message)}
+${
+  rounds.length === 0
+    ? html`<p>Kierroksia ei ole vielä. <a href="${paths.newRound()}">Aloita kierros</a> lataamalla kierrostiedosto.</p>`
+    : html`<div class="table-wrap" role="region" aria-labelledby="kierrokset-otsikko" tabindex="0">
+<table>
+<caption id="kierrokset-otsikko">Kaikki kierrokset, uusin ensin</caption>
+<thead><tr><th scope="col">Kierros</th><th scope="col">Tila</th><th scope="col" class="num">Kuntia</th><th scope="col" class="num">Vastannut</th><th scope="col" class="num">Päättänyt</th><th scope="col" class="num">Ei vastausta</th><th scope="col">Ryhmiä aktiivisena</th><th scope="col">Pyyntö</th><th scope="col">Määräaika</th><th scope="col">Ryhmät alkavat</th></tr></thead>
+<tbody>
+${rounds.map(
+  ({ stored, progress: p }) => html`<tr>
+<th scope="row"><a href="${paths.round(stored.round.id)}">${stored.round.title}</a><br><span class="muted">${stored.round.id}</span></th>
+<td>${STATUS[stored.status] ?? stored.status}</td>
+<td class="num">${p.municipalities}</td><td class="num">${p.answered}</td><td class="num">${p.decided}</td><td class="num">${p.noAnswer}</td>
+<td>${p.groupsActive} / ${p.groups}</td>
+<td>${date(stored.round.requestDate)}</td><td>${date(stored.round.deadline)}</td><td>${date(stored.round.startDate)}</td>
+</tr>
+`,
+)}</tbody></table></div>`
+}`;
+  return layout({ ...ctx, section: 'rounds' }, 'Kierrokset', body);
+}
+
+function tag(row: NominationRow): SafeHtml {
+  if (row.attention === 'failed') return html`<span class="tag tag-failed">Virhe</span>`;
+  if (row.attention === 'bounced') return html`<span class="tag tag-failed">Viesti palautui</span>`;
+  if (row.attention === 'overdue') return html`<span class="tag tag-overdue">Myöhässä</span>`;
+  if (row.attention === 'no_answer') return html`<span class="tag tag-no_answer">Ei vastausta</span>`;
+  return html`<span class="tag tag-ok">${STATUS_LABELS[row.nomination.status]}</span>`;
+}
+
+function daysText(row: NominationRow): string {
+  if (!waitingStep(row.nomination.status) && row.nomination.status !== 'pending') return '–';
+  if (row.daysLeft < 0) return `${-row.daysLeft} pv yli`;
+  return `${row.daysLeft} pv`;
+}
+
+export interface RoundPageData {
+  stored: StoredRound;
+  progress: Progress;
+  groups: GroupState[];
+  rows: NominationRow[];
+  attention: NominationRow[];
+  query: string;
+  status: string;
+  total: number;
+  now: Date;
+}
+
+export function renderRound(ctx: PageContext, d: RoundPageData, message?: string): string {
+  const { round } = d.stored;
+  const byGroup = round.groups.map((g) => ({ group: g, rows: d.rows.filter((r) => r.groupId === g.id) }));
+  const groupState = new Map(d.groups.map((g) => [g.groupId, g.status]));
+  const body = html`<p class="crumbs"><a href="${paths.rounds()}">Kierrokset</a> › ${round.id}</p>
+<h1>${round.title}</h1>
+${notice(message)}
+<p class="lead">${round.organiser.name}. Pyyntö ${date(round.requestDate)}, vastaukset viimeistään ${date(round.deadline)}, ryhmät alkavat ${date(round.startDate)}.</p>
+${stats(d.progress)}
+<p><a class="button secondary" href="${paths.csv(round.id)}" download>Lataa nimilista ja tilanne (CSV)</a></p>
+
+<h2 id="huomio">Vaatii huomiota</h2>
+${
+  d.attention.length === 0
+    ? html`<p>Ei epäonnistuneita vaiheita eikä myöhässä olevia vastauksia.</p>`
+    : html`<ul>${d.attention.map(
+        (r) =>
+          html`<li>${tag(r)} <a href="${paths.nomination(round.id, r.municipality.id)}">${r.municipality.name}</a>: ${r.stateText}</li>`,
+      )}</ul>`
+}
+
+<h2 id="kunnat">Kunnat ryhmittäin</h2>
+<form class="search" method="get" action="${paths.round(round.id)}" role="search" aria-label="Hae kunnista">
+<div><label for="q">Hae</label><p class="hint" id="q-hint">Kunta, henkilö, sähköposti, pykälä tai asianumero</p>
+<input type="search" id="q" name="q" value="${d.query}" aria-describedby="q-hint"></div>
+<div><label for="status">Tila</label>
+<select id="status" name="status"><option value="">Kaikki</option>
+${STATUS_FILTERS.map((s) => html`<option value="${s}"${d.status === s ? raw(' selected') : ''}>${STATUS_LABELS[s]}</option>`)}
+</select></div>
+<button type="submit">Hae</button>
+</form>
+<p role="status">Näytetään ${d.rows.length} / ${d.total} kuntaa.</p>
+${byGroup
+  .filter((g) => g.rows.length > 0)
+  .map(
+    ({
+      group,
+      rows,
+    }) => html`<div class="table-wrap" role="region" aria-labelledby="ryhma-${group.id}" tabindex="0">
+<table>
+<caption id="ryhma-${group.id}">${group.name} (${groupState.get(group.id) === 'active' ? 'aktiivinen' : 'suunniteltu'}, ${group.municipalityIds.length} kuntaa)</caption>
+<thead><tr><th scope="col">Kunta</th><th scope="col">Tila</th><th scope="col">Tilanne</th><th scope="col">Määräaikaan</th></tr></thead>
+<tbody>
+${rows.map(
+  (
+    r,
+  ) => html`<tr><th scope="row"><a href="${paths.nomination(round.id, r.municipality.id)}">${r.municipality.name}</a></th>
+<td>${tag(r)}</td><td>${r.stateText}</td><td>${daysText(r)}</td></tr>
+`,
+)}</tbody></table></div>
+`,
+  )}`;
+  return layout({ ...ctx, section: 'rounds' }, round.title, body);
+}
+
+// ---------------------------------------------------------------------------------
+// A nomination
+
+export interface TimelineItem {
+  at: string;
+  text: string;
+}
+
+export interface NominationPageData {
+  round: Round;
+  municipality: Municipality;
+  groupName: string;
+  nomination: Nomination;
+  row: NominationRow;
+  timeline: TimelineItem[];
+  history: Array<{ execution: string; events: ExecutionEvent[] }>;
+  mails: OutboxRecord[];
+  audit: AuditEntry[];
+  errors?: FieldError[];
+  /** Which action form the errors belong to. */
+  errorAction?: string;
+  values?: Record<string, string>;
+}
+
+function people(list: Person[] | undefined): SafeHtml {
+  if (!list?.length) return html`<p class="muted">Ei vielä.</p>`;
+  return html`<ul>${list.map((p) => html`<li>${p.name}, ${p.title} (${p.email}${p.phone ? `, ${p.phone}` : ''})</li>`)}</ul>`;
+}
+
+const ACTION_TITLES = {
+  resend: 'Lähetä vaiheen linkki uudelleen',
+  extend: 'Pidennä määräaikaa',
+  cancel: 'Peru nimeäminen',
+  retry: 'Yritä epäonnistunutta vaihetta uudelleen',
+} as const;
+
+function actionForm(
+  ctx: PageContext,
+  d: NominationPageData,
+  action: keyof typeof ACTION_TITLES,
+  fields: SafeHtml | undefined,
+  confirmText: string,
+  button: string,
+  danger = false,
+): SafeHtml {
+  const errors = d.errorAction === action ? d.errors : undefined;
+  return html`<form method="post" action="${paths.action(d.round.id, d.municipality.id, action)}" aria-labelledby="toiminto-${action}">
+<h3 id="toiminto-${action}">${ACTION_TITLES[action]}</h3>
+${errorSummary(errors)}
+${csrfField(ctx)}
+${fields}
+${fieldErrorsFor(errors, 'confirm')}
+${confirmBox(`${action}-confirm`, confirmText, errors)}
+<button type="submit"${danger ? raw(' class="danger"') : ''}>${button}</button>
+</form>`;
+}
+
+function actions(ctx: PageContext, d: NominationPageData): SafeHtml {
+  const status = d.nomination.status;
+  const step = waitingStep(status);
+  const ended = ['completed', 'no_answer', 'rejected', 'cancelled'].includes(status);
+  const errorsOf = (action: string) => (d.errorAction === action ? d.errors : undefined);
+  const invalid = (action: string, field: string) =>
+    errorsOf(action)?.some((e) => e.field === field) ? raw(' aria-invalid="true"') : '';
+  const forms: SafeHtml[] = [];
+  if (step) {
+    forms.push(
+      actionForm(
+        ctx,
+        d,
+        'resend',
+        html`<input type="hidden" name="step" value="${step}"><p>Uusi linkki lähtee samalle vastaanottajalle. Aiempi linkki lakkaa toimimasta.</p>`,
+        'Vahvistan uuden linkin lähettämisen',
+        'Lähetä uusi linkki',
+      ),
+    );
+  }
+  if (!ended) {
+    forms.push(
+      actionForm(
+        ctx,
+        d,
+        'extend',
+        html`<div class="field"><label for="f-deadline">Uusi määräaika</label>
+<p class="hint" id="f-deadline-hint">Nykyinen ${date(d.row.deadline)}. Muodossa pp.kk.vvvv.</p>
+${fieldErrorsFor(errorsOf('extend'), 'deadline')}
+<input type="text" id="f-deadline" name="deadline" inputmode="numeric" value="${d.values?.deadline ?? ''}" aria-describedby="f-deadline-hint"${invalid('extend', 'deadline')}></div>`,
+        'Vahvistan määräajan pidentämisen',
+        'Pidennä määräaikaa',
+      ),
+      actionForm(
+        ctx,
+        d,
+        'cancel',
+        html`<div class="field"><label for="f-reason">Syy</label>
+<p class="hint" id="f-reason-hint">Tallennetaan tapahtumalokiin.</p>
+${fieldErrorsFor(errorsOf('cancel'), 'reason')}
+<textarea id="f-reason" name="reason" aria-describedby="f-reason-hint"${invalid('cancel', 'reason')}>${d.values?.reason ?? ''}</textarea></div>`,
+        'Vahvistan nimeämisen perumisen. Linkit lakkaavat toimimasta.',
+        'Peru nimeäminen',
+        true,
+      ),
+    );
+  }
+  if (status === 'failed') {
+    forms.push(
+      actionForm(
+        ctx,
+        d,
+        'retry',
+        html`<p>Epäonnistunut vaihe ajetaan uudelleen uutena suorituksena.</p>`,
+        'Vahvistan vaiheen uudelleenyrityksen',
+        'Yritä uudelleen',
+      ),
+    );
+  }
+  if (forms.length === 0) return html`<p>Nimeäminen on päättynyt: toimintoja ei ole.</p>`;
+  return html`<div class="actions">${forms}</div>`;
+}
+
+const MAIL_STATUS: Record<string, string> = {
+  sending: 'Lähettämässä',
+  sent: 'Lähetetty',
+  delayed: 'Viivästynyt',
+  delivered: 'Toimitettu',
+  bounced: 'Palautui',
+  complained: 'Merkitty roskapostiksi',
+  failed: 'Epäonnistui',
+};
+
+function mailState(m: OutboxRecord): string {
+  const state = m.deliveryState ?? m.status;
+  const detail = m.deliveryDetail ? ` (${m.deliveryDetail})` : '';
+  return `${MAIL_STATUS[state] ?? state}${detail}`;
+}
+
+export function renderNomination(ctx: PageContext, d: NominationPageData, message?: string): string {
+  const { round, municipality, nomination } = d;
+  const n = nomination;
+  const body = html`<p class="crumbs"><a href="${paths.rounds()}">Kierrokset</a> › <a href="${paths.round(round.id)}">${round.title}</a> › ${municipality.name}</p>
+<h1>${municipality.name}</h1>
+${notice(message)}
+<p class="lead">${tag(d.row)} ${d.row.stateText}</p>
+<dl class="facts">
+<dt>Ryhmä</dt><dd>${d.groupName}</dd>
+<dt>Määräaika</dt><dd>${date(d.row.deadline)}${n.deadline ? ' (pidennetty)' : ''}</dd>
+<dt>Valmistelija</dt><dd>${municipality.preparer.name}, ${municipality.preparer.email}</dd>
+<dt>Esittelijä</dt><dd>${municipality.presenter.name}, ${municipality.presenter.email}</dd>
+<dt>Toimielin</dt><dd>${municipality.body.name}</dd>
+${n.decision && html`<dt>Päätös</dt><dd>${date(n.decision.meetingDate)} § ${n.decision.section}: ${n.decision.text}${n.decision.diaryNumber ? ` (${n.decision.diaryNumber})` : ''}</dd>`}
+${n.failure && html`<dt>Virhe</dt><dd>${n.failure.error} (${dateTime(n.failure.at)})</dd>`}
+${n.cancelled && html`<dt>Peruttu</dt><dd>${dateTime(n.cancelled.at)}, ${n.cancelled.by}: ${n.cancelled.reason}</dd>`}
+</dl>
+
+<h2>Toiminnot</h2>
+${actions(ctx, d)}
+
+<div class="cols">
+<section aria-labelledby="tapahtumat"><h2 id="tapahtumat">Tapahtumat</h2>
+${
+  d.timeline.length === 0
+    ? html`<p class="muted">Ei vielä tapahtumia.</p>`
+    : html`<ol class="timeline">${d.timeline.map((t) => html`<li><time datetime="${t.at}">${dateTime(t.at)}</time>${t.text}</li>`)}</ol>`
+}
+</section>
+<section aria-labelledby="suoritus"><h2 id="suoritus">Suorituksen tekninen historia</h2>
+${
+  d.history.every((h) => h.events.length === 0)
+    ? html`<p class="muted">Suoritusta ei löydy.</p>`
+    : d.history.map(
+        (h) =>
+          html`<h3>${h.execution}</h3><ol class="timeline">${h.events
+            .filter((e) => e.state || e.type.startsWith('Execution') || e.error)
+            .map(
+              (e) =>
+                html`<li><time datetime="${e.at}">${dateTime(e.at)}</time>${e.type}${e.state ? ` – ${e.state}` : ''}${e.error ? `: ${e.error}` : ''}</li>`,
+            )}</ol>`,
+      )
+}
+</section>
+</div>
+
+<h2>Ehdokkaat ja jäsenet</h2>
+<h3>Ehdotus</h3>${people(n.proposal?.nominees)}
+<h3>Päätetyt</h3>${people(n.decision?.nominees)}
+
+<h2 id="viestit">Viestit</h2>
+${
+  d.mails.length === 0
+    ? html`<p class="muted">Ei lähetettyjä viestejä.</p>`
+    : html`<div class="table-wrap" role="region" aria-labelledby="viestit-otsikko" tabindex="0"><table>
+<caption id="viestit-otsikko">Kunnalle ja asianosaisille lähetetyt viestit</caption>
+<thead><tr><th scope="col">Aihe</th><th scope="col">Vastaanottaja</th><th scope="col">Tarkoitus</th><th scope="col">Tila</th><th scope="col">Lähetetty</th></tr></thead>
+<tbody>${d.mails.map(
+        (m) =>
+          html`<tr><td>${m.subject}</td><td>${m.recipient}</td><td>${m.purpose}</td><td>${mailState(m)}</td><td>${m.sentAt ? dateTime(m.sentAt) : '–'}</td></tr>`,
+      )}</tbody></table></div>`
+}
+
+<h2 id="loki">Tapahtumaloki</h2>
+${
+  d.audit.length === 0
+    ? html`<p class="muted">Ei merkintöjä.</p>`
+    : html`<div class="table-wrap" role="region" aria-labelledby="loki-otsikko" tabindex="0"><table>
+<caption id="loki-otsikko">Kuka teki mitä ja milloin</caption>
+<thead><tr><th scope="col">Aika</th><th scope="col">Tekijä</th><th scope="col">Toiminto</th><th scope="col">Lisätieto</th></tr></thead>
+<tbody>${d.audit.map(
+        (a) =>
+          html`<tr><td>${dateTime(a.at)}</td><td>${a.actor}</td><td>${actionWords(a.action)}</td><td>${a.detail ?? ''}</td></tr>`,
+      )}</tbody></table></div>`
+}`;
+  return layout({ ...ctx, section: 'rounds' }, `${municipality.name} – ${round.title}`, body, d.errors);
+}
+
+// ---------------------------------------------------------------------------------
+
+export function renderStartRound(ctx: PageContext, errors?: FieldError[], fileName?: string): string {
+  const body = html`<h1>Aloita kierros</h1>
+<p>Lataa kierrostiedosto (YAML tai JSON, ks. <code>examples/round.schema.json</code>). Tiedosto tarkistetaan: jos siinä on virheitä, mitään ei tallenneta ja virheet näytetään kentittäin.</p>
+${errorSummary(errors)}
+<form class="panel" method="post" action="${paths.newRound()}" enctype="multipart/form-data">
+${csrfField(ctx)}
+<div class="field"><label for="f-file">Kierrostiedosto</label>
+${fileName && html`<p class="hint">Edellinen yritys: ${fileName}</p>`}
+${fieldErrorsFor(errors, 'file')}
+<input type="file" id="f-file" name="file" accept=".yaml,.yml,.json,application/json,text/yaml" required></div>
+${fieldErrorsFor(errors, 'confirm')}
+${confirmBox('start-confirm', 'Vahvistan: kierroksen pyynnöt lähtevät kunnille heti.', errors)}
+<button type="submit">Aloita kierros</button>
+</form>`;
+  return layout({ ...ctx, section: 'new' }, 'Aloita kierros', body, errors);
+}
