@@ -1,0 +1,192 @@
+/**
+ * Link pages under load, beside a reference: a bare node:http server on the same embedded
+ * DynamoDB doing only the reads a link page needs (the link, the round, the nomination).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import autocannon from 'autocannon';
+import { dynamoClient } from '../functions/adapters/clients.ts';
+import { keys } from '../functions/adapters/dynamo-store.ts';
+import { hashToken } from '../functions/domain/link-token.ts';
+import { createClients } from '../local/client.ts';
+import { SesStore } from '../local/ses-store.ts';
+import { startEmbeddedStack } from '../local/stack.ts';
+import { escapeRegExp, hiddenFields, nomineeFields } from './lib/officials.ts';
+import { nationalRoundFiles } from './national.ts';
+
+const GET_SECONDS = 10;
+const POST_CONCURRENCY = 10;
+const RACERS = 50;
+
+export interface LoadFigures {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface LinksResult {
+  get: Record<'c10' | 'c50', LoadFigures>;
+  reference: Record<'c10' | 'c50', LoadFigures>;
+  posts: { count: number; concurrency: number; p50Ms: number; p99Ms: number; failures: number };
+  race: { racers: number; accepted: number; refusedAsUsed: number; other: number };
+  targets: { getThroughputRatio: number; getP99Ratio: number; postP99VsReferenceGetP99: number };
+}
+
+function load(url: string, connections: number): Promise<LoadFigures> {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections, duration: GET_SECONDS }, (error, result) => {
+      if (error) return reject(error);
+      resolve({
+        requestsPerSecond: result.requests.average,
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        errors: result.errors,
+        non2xx: result.non2xx,
+      });
+    });
+  });
+}
+
+/** The floor for a link page: three consistent reads and a small HTML answer. */
+async function startReference(tableName: string, roundId: string): Promise<{ url: string; server: Server }> {
+  const db = dynamoClient();
+  const server = createServer(async (req, res) => {
+    const token = (req.url ?? '').split('/').pop() ?? '';
+    const link = (
+      await db.send(
+        new GetCommand({ TableName: tableName, Key: keys.link(hashToken(token)), ConsistentRead: true }),
+      )
+    ).Item;
+    const [round, nomination] = await Promise.all([
+      db.send(new GetCommand({ TableName: tableName, Key: keys.round(roundId), ConsistentRead: true })),
+      db.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: keys.nomination(roundId, String(link?.municipalityId)),
+          ConsistentRead: true,
+        }),
+      ),
+    ]);
+    res.writeHead(link && round.Item && nomination.Item ? 200 : 404, {
+      'content-type': 'text/html; charset=utf-8',
+    });
+    res.end(`<!doctype html><title>${String(nomination.Item?.status)}</title>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+
+export async function runLinkLoad(progress: (line: string) => void): Promise<LinksResult> {
+  process.env.NIMITYS_LOG_LEVEL = 'silent';
+  const stack = await startEmbeddedStack({ ports: { dynamodb: 0, ses: 0, sfn: 0, http: 0 } });
+  const clients = createClients();
+  const ses = new SesStore(stack.urls.ses);
+  const reference = { server: undefined as Server | undefined };
+  try {
+    // One organiser's round: its municipalities each wait for a proposal, one link each.
+    const [file] = nationalRoundFiles(`links${Date.now().toString(36)}`);
+    if (!file) throw new Error('no round');
+    await clients.startRound(file.text);
+    const pattern = new RegExp(`${escapeRegExp(stack.urls.http)}/l/[A-Za-z0-9_-]+`);
+    let links: string[] = [];
+    for (let i = 0; i < 200 && links.length < file.municipalityIds.length; i++) {
+      links = (await ses.mailsSince(0)).flatMap((m) => pattern.exec(m.text)?.[0] ?? []);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (links.length < file.municipalityIds.length) throw new Error(`only ${links.length} links mailed`);
+    const [pageUrl = '', raceUrl = '', ...postUrls] = links;
+
+    const ref = await startReference('nimitys', file.id);
+    reference.server = ref.server;
+    const refUrl = `${ref.url}/l/${pageUrl.split('/').pop()}`;
+    progress('links: GET at 10 clients');
+    const get = { c10: await load(pageUrl, 10), c50: { ...(await load(pageUrl, 50)) } };
+    progress('links: reference GET at 10 and 50 clients');
+    const refFigures = { c10: await load(refUrl, 10), c50: await load(refUrl, 50) };
+
+    progress('links: POSTs of distinct links');
+    const postTimes: number[] = [];
+    let failures = 0;
+    const queue = [...postUrls];
+    await Promise.all(
+      Array.from({ length: POST_CONCURRENCY }, async () => {
+        for (let url = queue.shift(); url; url = queue.shift()) {
+          const page = await (await fetch(url)).text();
+          const body = new URLSearchParams({
+            ...hiddenFields(page),
+            ...nomineeFields([
+              { name: 'Aino Virtanen', title: 'koordinaattori', email: 'aino@bench.example' },
+            ]),
+            text: '',
+          }).toString();
+          const started = performance.now();
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body,
+          });
+          await response.text();
+          postTimes.push(performance.now() - started);
+          if (response.status !== 200) failures++;
+        }
+      }),
+    );
+
+    progress('links: 50 POSTs of one link racing');
+    const racePage = await (await fetch(raceUrl)).text();
+    const raceBody = new URLSearchParams({
+      ...hiddenFields(racePage),
+      ...nomineeFields([{ name: 'Eino Korhonen', title: 'koordinaattori', email: 'eino@bench.example' }]),
+      text: '',
+    }).toString();
+    const statuses = await Promise.all(
+      Array.from({ length: RACERS }, () =>
+        fetch(raceUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: raceBody,
+        }).then(async (r) => {
+          await r.text();
+          return r.status;
+        }),
+      ),
+    );
+
+    const postP99 = percentile(postTimes, 99);
+    return {
+      get,
+      reference: refFigures,
+      posts: {
+        count: postTimes.length,
+        concurrency: POST_CONCURRENCY,
+        p50Ms: percentile(postTimes, 50),
+        p99Ms: postP99,
+        failures,
+      },
+      race: {
+        racers: RACERS,
+        accepted: statuses.filter((s) => s === 200).length,
+        refusedAsUsed: statuses.filter((s) => s === 410).length,
+        other: statuses.filter((s) => s !== 200 && s !== 410).length,
+      },
+      targets: {
+        getThroughputRatio: get.c10.requestsPerSecond / refFigures.c10.requestsPerSecond,
+        getP99Ratio: get.c10.p99Ms / refFigures.c10.p99Ms,
+        postP99VsReferenceGetP99: postP99 / refFigures.c10.p99Ms,
+      },
+    };
+  } finally {
+    reference.server?.close();
+    reference.server?.closeAllConnections();
+    clients.close();
+    await stack.stop();
+  }
+}

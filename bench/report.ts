@@ -1,0 +1,108 @@
+/** bench/results.md: the figures of bench/results.json, readable, with their targets. */
+import type { CostModel } from './cost.ts';
+import type { FloorResult } from './floor.ts';
+import type { LinksResult } from './links.ts';
+import type { NationalResult } from './national.ts';
+import type { PackageResult } from './packages.ts';
+
+export interface Results {
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  date: string;
+  floor?: FloorResult;
+  national?: NationalResult;
+  cost?: CostModel;
+  links?: LinksResult;
+  packages?: PackageResult[];
+}
+
+const mark = (ok: boolean) => (ok ? '✅' : '❌');
+const n = (value: number, digits = 0) =>
+  value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export function renderMarkdown(r: Results): string {
+  const out: string[] = [
+    '# Nimitys benchmarks',
+    '',
+    `Run ${r.date} on ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node} (${r.machine.platform}). Reproduce: \`npm run bench\` (or \`npm run bench -- national\` etc.).`,
+    '',
+  ];
+  if (r.floor) {
+    const f = r.floor;
+    out.push(
+      '## 1. Overhead over the floor (the Liperi case)',
+      '',
+      `Median of ${f.runs} runs. Full stack ${n(f.fullMedianMs, 1)} ms, floor ${n(f.floorMedianMs, 1)} ms: **${n(f.ratio, 2)}×** (target ≤ 2×) ${mark(f.ratio <= 2)}.`,
+      `Replayed per run: ${f.replayed.dynamo} DynamoDB requests, ${f.replayed.ses} SES sends, ${f.replayed.http} link requests.`,
+      '',
+    );
+  }
+  if (r.national) {
+    const x = r.national;
+    out.push(
+      '## 2. National round',
+      '',
+      `${x.organisers} organisers, ${x.municipalities} municipalities, ${x.people} nominees; every official through the real link pages (GET then POST).`,
+      '',
+      '| figure | value | target |',
+      '|---|---|---|',
+      `| wall time | ${n(x.wallSeconds, 1)} s | < 60 s ${mark(x.wallSeconds < 60)} |`,
+      `| peak RSS (stack and driver in one process) | ${n(x.peakRssMiB)} MiB | < 1024 MiB ${mark(x.peakRssMiB < 1024)} |`,
+      `| executions SUCCEEDED | ${x.executions.succeeded} / ${x.executions.rounds + x.executions.nominations} | all ${mark(x.executions.succeeded === x.executions.rounds + x.executions.nominations)} |`,
+      `| mails in the SES store | ${x.mails.received} / ${x.mails.expected} expected, ${x.mails.duplicates} duplicates | exactly once ${mark(x.mails.received === x.mails.expected && x.mails.duplicates === 0)} |`,
+      `| state transitions | ${n(x.executions.stateTransitions)} | |`,
+      `| DynamoDB requests | ${n(x.counters.dynamo.requests)} (${n(x.counters.dynamo.readUnits)} RRU, ${n(x.counters.dynamo.writeUnits)} WRU) | |`,
+      `| link pages | ${x.links.gets} GET (median ${n(x.links.medianGetMs)} ms), ${x.links.posts} POST (median ${n(x.links.medianPostMs)} ms) | |`,
+      '',
+    );
+  }
+  if (r.cost) {
+    const c = r.cost;
+    out.push(
+      '## 5. AWS cost model (from the national run)',
+      '',
+      '| item | quantity | USD |',
+      '|---|---|---|',
+      ...c.lines.map((line) => `| ${line.item} | ${n(line.quantity, 1)} | ${line.usd.toFixed(4)} |`),
+      `| **total** | | **${c.totalUsd.toFixed(4)}** |`,
+      '',
+      `Per nomination: **${c.perNominationEurCents.toFixed(3)} euro cents** (target < 0.5) ${mark(c.perNominationEurCents < 0.5)}; per national round ${c.perRoundEur.toFixed(2)} €. Prices: ${c.prices.source}; ${c.eurPerUsd} EUR/USD.`,
+      '',
+    );
+  }
+  if (r.links) {
+    const l = r.links;
+    const row = (name: string, f: LinksResult['get']['c10']) =>
+      `| ${name} | ${n(f.requestsPerSecond)} | ${f.p50Ms} | ${f.p99Ms} | ${f.errors + f.non2xx} |`;
+    out.push(
+      '## 3. Link pages under load (10 s each)',
+      '',
+      '| load | req/s | p50 ms | p99 ms | errors |',
+      '|---|---|---|---|---|',
+      row('link page GET, 10 clients', l.get.c10),
+      row('link page GET, 50 clients', l.get.c50),
+      row('reference GET, 10 clients', l.reference.c10),
+      row('reference GET, 50 clients', l.reference.c50),
+      '',
+      `- GET throughput ${n(l.targets.getThroughputRatio, 2)}× the reference (target ≥ 0.8) ${mark(l.targets.getThroughputRatio >= 0.8)}; p99 ${n(l.targets.getP99Ratio, 2)}× (target ≤ 1.5) ${mark(l.targets.getP99Ratio <= 1.5)}.`,
+      `- ${l.posts.count} POSTs of distinct links at ${l.posts.concurrency} clients: p50 ${n(l.posts.p50Ms)} ms, p99 ${n(l.posts.p99Ms)} ms = ${n(l.targets.postP99VsReferenceGetP99, 2)}× the reference GET p99 (target ≤ 3) ${mark(l.targets.postP99VsReferenceGetP99 <= 3)}; ${l.posts.failures} failures.`,
+      `- ${l.race.racers} POSTs of one link racing: ${l.race.accepted} accepted, ${l.race.refusedAsUsed} told "already done" (410), ${l.race.other} other ${mark(l.race.accepted === 1 && l.race.other === 0)}.`,
+      '',
+    );
+  }
+  if (r.packages) {
+    out.push(
+      '## 4. Lambda packages (esbuild, ESM, minified, SDK bundled)',
+      '',
+      '| function | size KB | cold import ms | largest contributors (KB) |',
+      '|---|---|---|---|',
+      ...r.packages.map(
+        (p) =>
+          `| ${p.function} | ${n(p.bytes / 1024)} ${mark(p.bytes < 500 * 1024)} | ${n(p.importMs)} ${mark(p.importMs < 100)} | ${p.largest
+            .map((l) => `${l.module} ${n(l.bytes / 1024)}`)
+            .join(', ')} |`,
+      ),
+      '',
+    );
+  }
+  return out.join('\n');
+}
