@@ -54,6 +54,11 @@ export class AppStack extends Stack {
       'send-excerpts.ts',
       'Sends the excerpt and its copies',
     ).allowMail(props.mailSender);
+    const sendCorrection = fn(
+      'SendCorrectionFn',
+      'send-correction.ts',
+      'Sends the corrected excerpt and applies the member change',
+    ).allowMail(props.mailSender);
     const recordMembers = fn('RecordMembersFn', 'record-members.ts', 'Records the decided members');
     const recordOutcome = fn(
       'RecordOutcomeFn',
@@ -76,6 +81,7 @@ export class AppStack extends Stack {
       planWait,
       sendExcerpts,
       recordMembers,
+      sendCorrection,
       recordOutcome,
     });
     this.nomination.stateMachine.grantTaskResponse(linkPage);

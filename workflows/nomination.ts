@@ -11,6 +11,9 @@
  *                                                              ▼
  *                                               SendExcerpts ─▶ RecordMembers ─▶ NominationCompleted
  *
+ * An admin's corrected decision starts an execution with resumeAt 'correction':
+ *   ResumeAt ─▶ SendCorrection ─▶ CorrectionSent
+ *
  * Each Plan*Wait step answers: has the deadline (the nomination's own or the round's)
  * passed, is a reminder due (it mails it), how long may the next wait last. Each Request*
  * state is a waitForTaskToken task that times out at that moment (the next reminder or the
@@ -34,7 +37,7 @@ export { NominationStates };
 
 /** Where a retried nomination execution begins (`$.resumeAt`); see admin-actions.ts retryFailedStep. */
 export const RESUME_AT_PATH = '$.resumeAt';
-export type ResumePoint = 'proposal' | 'approval' | 'decision' | 'excerpts' | 'members';
+export type ResumePoint = 'proposal' | 'approval' | 'decision' | 'excerpts' | 'members' | 'correction';
 
 /** Where the next wait's timeout lives in the state. */
 export const WAIT_TIMEOUT_PATH = '$.wait.timeoutSeconds';
@@ -50,6 +53,8 @@ export interface NominationWorkflowProps {
   planWait: lambda.IFunction;
   sendExcerpts: lambda.IFunction;
   recordMembers: lambda.IFunction;
+  /** Corrected excerpt and member change after an admin recorded a corrected decision. */
+  sendCorrection: lambda.IFunction;
   recordOutcome: lambda.IFunction;
   /** Log group retention etc. are the caller's business; defaults are sane. */
   logRetention?: logs.RetentionDays;
@@ -181,6 +186,10 @@ export class NominationWorkflow extends Construct {
       .next(recordMembers)
       .next(new sfn.Succeed(this, S.NominationCompleted));
 
+    const correction = step(S.SendCorrection, props.sendCorrection).next(
+      new sfn.Succeed(this, S.CorrectionSent),
+    );
+
     const returned = (outcome: string) => sfn.Condition.stringEquals(RESULT_OUTCOME_PATH, outcome);
 
     proposal.request.next(approval.entry);
@@ -209,6 +218,7 @@ export class NominationWorkflow extends Construct {
       .when(resumeAt('decision'), decision.entry)
       .when(resumeAt('excerpts'), excerpts)
       .when(resumeAt('members'), recordMembers)
+      .when(resumeAt('correction'), correction)
       .otherwise(proposal.entry);
 
     this.stateMachine = standardStateMachine(

@@ -21,6 +21,9 @@ export const NominationStates = {
   SendExcerpts: 'SendExcerpts',
   RecordMembers: 'RecordMembers',
   NominationCompleted: 'NominationCompleted',
+  /** An admin recorded a corrected decision: corrected excerpt and member change (resumeAt 'correction'). */
+  SendCorrection: 'SendCorrection',
+  CorrectionSent: 'CorrectionSent',
   RecordNoAnswer: 'RecordNoAnswer',
   NoAnswer: 'NoAnswer',
   RecordFailure: 'RecordFailure',

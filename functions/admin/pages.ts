@@ -7,6 +7,7 @@
 import type { ExecutionEvent } from '../domain/admin-ports.ts';
 import type { FieldError } from '../domain/errors.ts';
 import { formatDateFi } from '../domain/finnish.ts';
+import { LIMITS, NOMINEE_PARTS, NOMINEES_FIELD, type NomineePart, nomineeField } from '../domain/forms.ts';
 import { html, raw, type SafeHtml } from '../domain/html.ts';
 import type { AuditEntry, OutboxRecord, StoredRound } from '../domain/ports.ts';
 import type { GroupState, Municipality, Nomination, Person, Round } from '../domain/types.ts';
@@ -310,6 +311,7 @@ const ACTION_TITLES = {
   extend: 'Pidennä määräaikaa',
   cancel: 'Peru nimeäminen',
   retry: 'Yritä epäonnistunutta vaihetta uudelleen',
+  correct: 'Kirjaa oikaistu päätös',
 } as const;
 
 function actionForm(
@@ -320,9 +322,10 @@ function actionForm(
   confirmText: string,
   button: string,
   danger = false,
+  wide = false,
 ): SafeHtml {
   const errors = d.errorAction === action ? d.errors : undefined;
-  return html`<form method="post" action="${paths.action(d.round.id, d.municipality.id, action)}" aria-labelledby="toiminto-${action}">
+  return html`<form${wide ? raw(' class="wide"') : ''} method="post" action="${paths.action(d.round.id, d.municipality.id, action)}" aria-labelledby="toiminto-${action}">
 <h3 id="toiminto-${action}">${ACTION_TITLES[action]}</h3>
 ${errorSummary(errors)}
 ${csrfField(ctx)}
@@ -392,8 +395,93 @@ ${fieldErrorsFor(errorsOf('cancel'), 'reason')}
       ),
     );
   }
+  if (d.nomination.decision && (status === 'excerpts_sent' || status === 'completed')) {
+    forms.push(
+      actionForm(
+        ctx,
+        d,
+        'correct',
+        correctionFields(d),
+        'Vahvistan: oikaistu pöytäkirjanote lähtee kaikille otteen saaneille, ja jäsenmuutoksista ilmoitetaan.',
+        'Kirjaa oikaistu päätös',
+        false,
+        true,
+      ),
+    );
+  }
   if (forms.length === 0) return html`<p>Nimeäminen on päättynyt: toimintoja ei ole.</p>`;
   return html`<div class="actions">${forms}</div>`;
+}
+
+const PART_LABELS: Record<NomineePart, string> = {
+  name: 'Nimi',
+  title: 'Tehtävänimike',
+  email: 'Sähköposti',
+  phone: 'Puhelin (vapaaehtoinen)',
+};
+
+const CORRECTION_OUTCOMES = [
+  ['adopted', 'Hyväksyttiin päätösehdotus (henkilöt kuten ehdotuksessa)'],
+  ['adopted_with_changes', 'Hyväksyttiin muutettuna (henkilöt alla olevan luettelon mukaan)'],
+] as const;
+
+/**
+ * The corrected decision's fields, named as the secretary's decision form (parseDecisionForm):
+ * prefilled from the decision in force, or from what was posted when it had errors.
+ */
+function correctionFields(d: NominationPageData): SafeHtml {
+  const decision = d.nomination.decision;
+  const posted = d.errorAction === 'correct' ? d.values : undefined;
+  const errors = d.errorAction === 'correct' ? d.errors : undefined;
+  const current: Record<string, string> = {
+    outcome: decision?.outcome ?? 'adopted',
+    meetingDate: decision ? date(decision.meetingDate) : '',
+    section: decision?.section ?? '',
+    diaryNumber: decision?.diaryNumber ?? '',
+    text: decision?.text ?? '',
+  };
+  decision?.nominees.forEach((p, i) => {
+    for (const part of NOMINEE_PARTS) current[nomineeField(i, part)] = p[part] ?? '';
+  });
+  const value = (field: string) => (posted ? (posted[field] ?? '') : (current[field] ?? ''));
+  const invalid = (field: string) =>
+    errors?.some((e) => e.field === field) ? raw(' aria-invalid="true"') : '';
+  const input = (field: string, label: string, max: number, hint?: string) =>
+    html`<div class="field"><label for="${fieldId(field)}">${label}</label>
+${hint && html`<p class="hint" id="${fieldId(field)}-hint">${hint}</p>`}
+${fieldErrorsFor(errors, field)}
+<input type="text" id="${fieldId(field)}" name="${field}" maxlength="${max}" value="${value(field)}"${
+      hint ? raw(` aria-describedby="${fieldId(field)}-hint"`) : ''
+    }${invalid(field)}></div>`;
+  const rows = Math.max(d.round.seats.max, decision?.nominees.length ?? 0);
+  return html`<div id="${fieldId('decision')}">
+<p>Kirjaa päätös sellaisena kuin se on oikaistu. Oikaistu pöytäkirjanote (OIKAISTU PÖYTÄKIRJANOTE) lähtee kaikille, jotka saivat aiemman otteen, ja uusille nimetyille. Jos henkilöt muuttuvat, jäsenluettelo päivittyy; kun ryhmä on jo aloittanut, ryhmästä eroava ja ryhmään tuleva saavat tiedon.</p>
+${fieldErrorsFor(errors, 'decision')}</div>
+<fieldset><legend>Miten asiassa päätettiin?</legend>
+${fieldErrorsFor(errors, 'outcome')}
+${CORRECTION_OUTCOMES.map(
+  ([outcome, label], i) =>
+    html`<div class="choice"><input type="radio" id="${i === 0 ? fieldId('outcome') : `${fieldId('outcome')}-${outcome}`}" name="outcome" value="${outcome}"${
+      value('outcome') === outcome ? raw(' checked') : ''
+    }><label for="${i === 0 ? fieldId('outcome') : `${fieldId('outcome')}-${outcome}`}">${label}</label></div>`,
+)}
+</fieldset>
+${input('meetingDate', 'Kokouspäivä', 10, 'Muodossa pp.kk.vvvv.')}
+${input('section', 'Pykälä', LIMITS.section + 2, 'Esimerkiksi 87.')}
+${input('diaryNumber', 'Asianumero (vapaaehtoinen)', LIMITS.diaryNumber)}
+<div class="field"><label for="${fieldId('text')}">Päätös</label>
+${fieldErrorsFor(errors, 'text')}
+<textarea id="${fieldId('text')}" name="text" maxlength="${LIMITS.text}"${invalid('text')}>${value('text')}</textarea></div>
+<fieldset id="${fieldId(NOMINEES_FIELD)}"><legend>Nimetyt henkilöt</legend>
+<p class="hint">Käytetään, kun päätösehdotus hyväksyttiin muutettuna. Tyhjä rivi ohitetaan.</p>
+${fieldErrorsFor(errors, NOMINEES_FIELD)}
+${Array.from(
+  { length: rows },
+  (_, i) => html`<fieldset><legend>Henkilö ${i + 1}</legend>
+${NOMINEE_PARTS.map((part) => input(nomineeField(i, part), PART_LABELS[part], LIMITS[part]))}
+</fieldset>`,
+)}
+</fieldset>`;
 }
 
 const MAIL_STATUS: Record<string, string> = {

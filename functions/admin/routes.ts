@@ -9,6 +9,7 @@ import { log } from '../shared/logger.ts';
 import {
   type AdminDeps,
   cancelNomination,
+  correctDecisionAsAdmin,
   extendDeadline,
   recordExport,
   resendLinkAsAdmin,
@@ -153,6 +154,8 @@ const MESSAGES: Record<string, string> = {
   extend: 'Määräaikaa on pidennetty.',
   cancel: 'Nimeäminen on peruttu.',
   retry: 'Epäonnistunut vaihe käynnistettiin uudelleen.',
+  correct: 'Oikaistu päätös on kirjattu. Oikaistu pöytäkirjanote lähtee otteen saaneille.',
+  'correct-repeat': 'Sama oikaistu päätös oli jo kirjattu: mitään uutta ei tehty.',
 };
 
 function notFound(ctx: PageContext): Result {
@@ -277,6 +280,7 @@ const MAIL_WORDS: Array<[RegExp, string]> = [
   [/^approval-request/, 'Hyväksyntäpyyntö lähetetty'],
   [/^decision-request/, 'Päätöksen kirjauspyyntö lähetetty'],
   [/^(proposal|approval|decision)-(resend|substitute)/, 'Uusi linkki lähetetty'],
+  [/^excerpt(-copy)?-corrected-/, 'Oikaistu pöytäkirjanote lähetetty'],
   [/^excerpt-copy/, 'Pöytäkirjanote lähetetty tiedoksi'],
   [/^excerpt/, 'Pöytäkirjanote lähetetty'],
   [/^no-answer/, 'Ilmoitus vastaamatta jääneestä lähetetty'],
@@ -314,7 +318,12 @@ async function nominationPage(
   if (!row) throw new NotFoundError(`Municipality ${municipalityId} not in round`);
   const base = deps.executions.nameOf(roundId, municipalityId);
   const retries = audit.filter((a) => a.action === 'retry-started').length;
-  const executions = [base, ...Array.from({ length: retries }, (_, i) => `${base}-retry-${i + 1}`)];
+  const corrections = ctx.nomination.previousDecisions?.length ?? 0;
+  const executions = [
+    base,
+    ...Array.from({ length: retries }, (_, i) => `${base}-retry-${i + 1}`),
+    ...Array.from({ length: corrections }, (_, i) => `${base}-correction-${i + 1}`),
+  ];
   const history = await Promise.all(
     executions.map(async (execution) => ({ execution, events: await deps.executions.history(execution) })),
   );
@@ -329,14 +338,10 @@ async function nominationPage(
     ...(n.approval
       ? [{ at: n.approval.approvedAt, text: `Esittelijä hyväksyi ehdotuksen (${n.approval.approvedBy})` }]
       : []),
-    ...(n.decision
-      ? [
-          {
-            at: n.decision.decidedAt,
-            text: `Päätös kirjattu: kokous ${n.decision.meetingDate} § ${n.decision.section}`,
-          },
-        ]
-      : []),
+    ...[...(n.previousDecisions ?? []), ...(n.decision ? [n.decision] : [])].map((d, i) => ({
+      at: d.decidedAt,
+      text: `${i === 0 ? 'Päätös' : 'Oikaistu päätös'} kirjattu: kokous ${d.meetingDate} § ${d.section}`,
+    })),
     ...audit
       .filter((a) => !a.action.endsWith('-submitted'))
       .map((a) => ({
@@ -387,6 +392,7 @@ async function nominationAction(
   checkCsrf(r, fields);
   const actor = r.principal.name;
   const ref = { roundId, municipalityId };
+  let done = action;
   try {
     requireConfirm(fields);
     switch (action) {
@@ -402,6 +408,11 @@ async function nominationAction(
       case 'retry':
         await retryFailedStep(ref, actor, r.deps);
         break;
+      case 'correct': {
+        const result = await correctDecisionAsAdmin({ ...ref, fields }, actor, r.deps);
+        if (!result.changed) done = 'correct-repeat';
+        break;
+      }
       default:
         return notFound(r.ctx);
     }
@@ -419,7 +430,10 @@ async function nominationAction(
         errors: [
           {
             field: 'confirm',
-            message: 'Toimintoa ei voi enää tehdä: nimeämisen tila on muuttunut. Lataa sivu uudelleen.',
+            message:
+              action === 'correct'
+                ? `${error.message} Lataa sivu uudelleen.`
+                : 'Toimintoa ei voi enää tehdä: nimeämisen tila on muuttunut. Lataa sivu uudelleen.',
           },
         ],
         errorAction: action,
@@ -428,7 +442,7 @@ async function nominationAction(
     }
     throw error;
   }
-  return redirect(`${paths.nomination(roundId, municipalityId)}?done=${action}`);
+  return redirect(`${paths.nomination(roundId, municipalityId)}?done=${done}`);
 }
 
 async function startRoundAction(r: Request): Promise<Result> {

@@ -74,6 +74,11 @@ dl.facts dd{margin:0}
 .actions form{background:${c.whiteBase};border:1px solid ${c.depthLight1};padding:${s.m}}
 .confirm{display:flex;gap:${s.xs};align-items:flex-start;margin:${s.xs} 0 ${s.s};font-weight:400}
 .confirm input{width:22px;height:22px;flex:none;margin-top:3px}
+.actions form.wide{grid-column:1/-1}
+.choice{display:flex;gap:${s.xs};align-items:flex-start;margin:0 0 ${s.xs}}
+.choice input{width:22px;height:22px;flex:none;margin-top:3px}
+.choice label{font-weight:400}
+fieldset{border:1px solid ${c.depthLight1};margin:0 0 ${s.m};padding:${s.s} ${s.m}}
 .visually-hidden{position:absolute!important;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 @media (max-width:48rem){.cols{grid-template-columns:1fr}h1{font-size:26px}main{padding:${s.s}}dl.facts{grid-template-columns:1fr}}
 `;

@@ -255,6 +255,7 @@ const ACTION_WORDS: Record<string, string> = {
   'deadline-extended': 'Määräaikaa pidennetty',
   'nomination-cancelled': 'Nimeäminen peruttu',
   'retry-started': 'Epäonnistunut vaihe käynnistetty uudelleen',
+  'decision-corrected': 'Päätös oikaistu',
 };
 const STEP_ACTION_WORDS: Record<string, string> = {
   'link-resent': 'uusi linkki lähetetty',

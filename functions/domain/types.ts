@@ -144,6 +144,11 @@ export interface Nomination {
   proposal?: Proposal;
   approval?: { approvedAt: string; approvedBy: string };
   decision?: Decision;
+  /**
+   * Decisions replaced by a correction after their excerpts went out (oldest first);
+   * `decision` is the one in force (use-cases/correct-decision.ts).
+   */
+  previousDecisions?: Decision[];
   /** The last time the item was sent back to the preparer (by the presenter or the committee). */
   returned?: {
     from: 'approval' | 'decision';

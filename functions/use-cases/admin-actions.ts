@@ -12,6 +12,7 @@ import { helsinkiDate } from '../domain/time.ts';
 import type { Nomination, NominationStatus, OfficialStep } from '../domain/types.ts';
 import type { Deps } from './deps.ts';
 import { loadNomination } from './load.ts';
+import { type RecordedCorrection, recordCorrectedDecision } from './record-correction.ts';
 import { resendLink } from './resend-link.ts';
 import { type StartedRound, startRound } from './start-round.ts';
 
@@ -161,6 +162,34 @@ export async function cancelNomination(
 }
 
 /**
+ * Records a corrected decision and has its mails sent.
+ * 1. Check, validate and store it, with an audit entry under the admin's name
+ *    (record-correction.ts: ConflictError unless the excerpts went out, errors by field).
+ * 2. Start a nomination execution `<name>-correction-<n>` (n: the how-manyth correction)
+ *    that begins at SendCorrection: the corrected excerpt and the member change
+ *    (correct-decision.ts sendCorrection), retried and recorded like any step. The same
+ *    correction posted again finds its execution started and starts nothing.
+ */
+export async function correctDecisionAsAdmin(
+  input: { roundId: string; municipalityId: string; fields: Record<string, string> },
+  actor: string,
+  deps: Pick<AdminDeps, 'store' | 'mailer' | 'clock' | 'executions'>,
+): Promise<RecordedCorrection & { executionName: string }> {
+  const recorded = await recordCorrectedDecision({ ...input, actor }, deps);
+  const executionName = `${deps.executions.nameOf(input.roundId, input.municipalityId)}-correction-${recorded.corrections}`;
+  try {
+    await deps.executions.start(executionName, {
+      roundId: input.roundId,
+      municipalityId: input.municipalityId,
+      resumeAt: 'correction' satisfies ResumePoint,
+    });
+  } catch (error) {
+    if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
+  }
+  return { ...recorded, executionName };
+}
+
+/**
  * Retries a failed nomination from the step that failed (the AWS console's "redrive",
  * done in a way the embedded engine runs too).
  * 1. Only a failed nomination can be retried.
@@ -184,7 +213,18 @@ export async function retryFailedStep(
   const retries = audits.filter((a) => a.action === 'retry-started').length;
   const base = deps.executions.nameOf(round.id, nomination.municipalityId);
   const last = retries === 0 ? base : `${base}-retry-${retries}`;
-  const history = await deps.executions.history(last);
+  // A corrected decision's own execution (correctDecisionAsAdmin) may be the one that failed.
+  const corrections = nomination.previousDecisions?.length ?? 0;
+  const correction =
+    corrections > 0 ? await deps.executions.history(`${base}-correction-${corrections}`) : [];
+  const latest = await deps.executions.history(last);
+  const failedAt = (events: typeof latest) =>
+    events
+      .filter((e) => e.state === 'RecordFailure')
+      .map((e) => e.at)
+      .sort()
+      .at(-1) ?? '';
+  const history = failedAt(correction) > failedAt(latest) ? correction : latest;
   const resumeAt = failedStep(history);
   const executionName = `${base}-retry-${retries + 1}`;
   const now = deps.clock.now();
@@ -217,7 +257,7 @@ export async function retryFailedStep(
 }
 
 /** Where a retried execution begins: workflows/nomination.ts RESUME_AT_PATH. */
-export type ResumePoint = 'proposal' | 'approval' | 'decision' | 'excerpts' | 'members';
+export type ResumePoint = 'proposal' | 'approval' | 'decision' | 'excerpts' | 'members' | 'correction';
 
 /** The nomination's status while each step runs: what a retry restores. */
 const STATUS_AT: Record<ResumePoint, NominationStatus> = {
@@ -226,6 +266,7 @@ const STATUS_AT: Record<ResumePoint, NominationStatus> = {
   decision: 'awaiting_approval',
   excerpts: 'decided',
   members: 'excerpts_sent',
+  correction: 'completed',
 };
 
 const STEP_OF_STATE: Record<string, ResumePoint> = {
@@ -237,6 +278,7 @@ const STEP_OF_STATE: Record<string, ResumePoint> = {
   RequestDecision: 'decision',
   SendExcerpts: 'excerpts',
   RecordMembers: 'members',
+  SendCorrection: 'correction',
 };
 
 /** The step that failed: the last step entered before the failure handler ran. */

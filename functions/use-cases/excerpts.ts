@@ -64,7 +64,7 @@ export async function sendExcerpts(ref: NominationRef, deps: Deps): Promise<Exce
  * 3. key the sends by a hash of the decision, so that a retry sends nothing twice and a
  *    second correction goes out again;
  * 4. send as in sendExcerpts, with "Oikaistu" in the heading and subject.
- * Not wired to a trigger yet: the decision-correction flow calls it once it exists.
+ * Called by sendCorrection (correct-decision.ts): the SendCorrection step of a corrected decision.
  */
 export async function sendCorrectedExcerpts(ref: NominationRef, deps: Deps): Promise<ExcerptSendResult> {
   const { round, municipality, group, nomination } = await loadNomination(

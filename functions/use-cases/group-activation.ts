@@ -192,7 +192,7 @@ export async function joinActiveGroup(
  *    next version, so a retry sends nothing twice.
  * 3. The nomination's members, then the group's roster, are written.
  *
- * Its trigger, a corrected decision recorded by the body's secretary, is not wired yet.
+ * Called by sendCorrection (correct-decision.ts) once the members are recorded.
  */
 export async function applyMemberChange(
   ref: { roundId: string; municipalityId: string },

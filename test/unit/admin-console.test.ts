@@ -204,6 +204,9 @@ describe('retry', () => {
       'approval',
     );
     expect(failedStep([{ type: 'ExecutionStarted' }])).toBe('proposal');
+    expect(failedStep([entered('ResumeAt'), entered('SendCorrection'), entered('RecordFailure')])).toBe(
+      'correction',
+    );
   });
 });
 
