@@ -123,7 +123,8 @@ function expectedMailCount(files: ReturnType<typeof nationalRoundFiles>): number
     1 + // the excerpt to the organiser
     1 + // tiedoksi to the municipal board
     NOMINEES_PER_MUNICIPALITY + // tiedoksi to the nominees (none is the presenter)
-    NOMINEES_PER_MUNICIPALITY; // welcome
+    NOMINEES_PER_MUNICIPALITY + // welcome
+    1; // the notice to the municipality's presenter that its group started
   const groups = files.length * GROUPS_PER_ORGANISER; // a roster each
   return MUNICIPALITIES * perMunicipality + groups;
 }
@@ -183,10 +184,12 @@ export async function runNationalRound(progress: (line: string) => void): Promis
         }
       });
       for (const id of [...pending]) {
-        const status = (await clients.roundExecution(id)).status;
-        if (status !== 'RUNNING') {
+        const execution = await clients.roundExecution(id);
+        if (execution.status !== 'RUNNING') {
           pending.delete(id);
-          if (status !== 'SUCCEEDED') throw new Error(`Round ${id} ended ${status}`);
+          if (execution.status !== 'SUCCEEDED') {
+            throw new Error(`Round ${id} ended ${execution.status}: ${execution.error}: ${execution.cause}`);
+          }
         }
       }
       progress(

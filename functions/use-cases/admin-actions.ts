@@ -3,8 +3,10 @@
  * field), refuses what no longer makes sense (ConflictError), acts, and is recorded in
  * the audit trail with the admin's identity.
  */
+
 import type { ConsoleReads, NominationExecutions } from '../domain/admin-ports.ts';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
+import { formatDateFi } from '../domain/finnish.ts';
 import { parseCalendarDate } from '../domain/forms.ts';
 import type { RoundStarter } from '../domain/ports.ts';
 import { answerDeadline } from '../domain/round.ts';
@@ -103,6 +105,16 @@ export async function extendDeadline(
   }
   if (date < helsinkiDate(deps.clock.now())) {
     throw new ValidationError([{ field: 'deadline', message: 'Määräaika ei voi olla menneisyydessä.' }]);
+  }
+  // Every nomination must end before the groups start, or the round's activation would wait
+  // for it: groups start on their start date, and a later decision joins an active group.
+  if (date >= round.startDate) {
+    throw new ValidationError([
+      {
+        field: 'deadline',
+        message: `Määräajan pitää päättyä ennen ryhmien aloituspäivää (${formatDateFi(round.startDate)}).`,
+      },
+    ]);
   }
   if (FINAL.has(nomination.status)) {
     throw new ConflictError(`Nomination ${nomination.municipalityId} has ended (${nomination.status})`);

@@ -193,10 +193,14 @@ describe('the admin console over HTTP', () => {
     expect((await auditOf('round')).map((a) => a.action)).toContain('csv-exported');
   });
 
-  it('extends a deadline, refusing a date that is not later', async () => {
+  it('extends a deadline, refusing a date that is not later or not before the groups start', async () => {
     const bad = await act('liperi', 'extend', { deadline: '1.1.2020', confirm: 'yes' });
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain('Uuden määräajan pitää olla myöhempi');
+    const pastStart = new Date(Date.now() + 400 * 86400_000).toISOString().slice(0, 10);
+    const tooLate = await act('liperi', 'extend', { deadline: pastStart, confirm: 'yes' });
+    expect(tooLate.status).toBe(422);
+    expect(await tooLate.text()).toContain('ennen ryhmien aloituspäivää');
     const later = new Date(Date.now() + 90 * 86400_000).toISOString().slice(0, 10);
     const ok = await act('liperi', 'extend', { deadline: later, confirm: 'yes' });
     expect(ok.status).toBe(303);
