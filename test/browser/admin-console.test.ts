@@ -16,6 +16,7 @@ import { helsinkiDate } from '../../functions/domain/time.ts';
 import { shiftRoundDatesToToday } from '../../local/client.ts';
 import { type SesMail, SesStore } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
+import { until } from '../support/rounds.ts';
 
 process.env.NIMITYS_LOG_LEVEL = 'silent';
 
@@ -43,16 +44,6 @@ function roundFileText(): string {
     startDate: string;
   };
   return stringifyYaml({ ...shiftRoundDatesToToday(data, helsinkiDate(new Date())), id: ROUND_ID });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
 }
 
 /** axe-core's serious and critical findings on the page, as "rule: target" lines. */
@@ -251,7 +242,12 @@ describe('the admin console in Chromium', () => {
     expect(await page.locator('#f-deadline').getAttribute('aria-invalid')).toBe('true');
     expect(await seriousFindings(page)).toEqual([]);
     await shot('07-toiminto-virhe');
-    await page.fill('#f-deadline', '1.3.2030');
+    // later than the deadline (today + 59 days), before the groups start (today + 91 days)
+    const extended = new Date(Date.now() + 70 * 86_400_000);
+    await page.fill(
+      '#f-deadline',
+      `${extended.getUTCDate()}.${extended.getUTCMonth() + 1}.${extended.getUTCFullYear()}`,
+    );
     await page.check('#extend-confirm');
     await page.click('form:has(#toiminto-extend) button[type=submit]');
     await page.waitForURL(/done=extend/);

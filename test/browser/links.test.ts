@@ -11,13 +11,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify as stringifyYaml } from 'yaml';
 import { helsinkiDate } from '../../functions/domain/time.ts';
-import type { Round } from '../../functions/domain/types.ts';
-import { createClients, shiftRoundDatesToToday } from '../../local/client.ts';
+import { createClients } from '../../local/client.ts';
 import { type SesMail, SesStore } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
 import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
+import { roundFile, until } from '../support/rounds.ts';
 
 process.env.NIMITYS_LOG_LEVEL = 'silent';
 
@@ -38,24 +37,6 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
 ];
-
-function roundFile(round: Round): string {
-  const { groups, ...rest } = shiftRoundDatesToToday(round, helsinkiDate(new Date()));
-  return stringifyYaml({
-    ...rest,
-    groups: groups.map(({ municipalityIds, ...g }) => ({ ...g, municipalities: municipalityIds })),
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
 
 /** axe-core's serious and critical findings on the page, as "rule: target" lines. */
 async function seriousFindings(page: Page): Promise<string[]> {

@@ -14,6 +14,7 @@ import { helsinkiDate } from '../../functions/domain/time.ts';
 import { shiftRoundDatesToToday } from '../../local/client.ts';
 import { SesStore } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
+import { until } from '../support/rounds.ts';
 
 process.env.NIMITYS_LOG_LEVEL = 'silent';
 
@@ -29,16 +30,6 @@ function exampleRoundFile(id = ROUND_ID): string {
     startDate: string;
   };
   return stringifyYaml({ ...shiftRoundDatesToToday(data, helsinkiDate(new Date())), id });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
 }
 
 describe('the admin console over HTTP', () => {

@@ -4,15 +4,15 @@
  * the mails are read back from the local SES store.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify as stringifyYaml } from 'yaml';
 import { csrfToken } from '../../functions/admin/auth.ts';
 import { helsinkiDate } from '../../functions/domain/time.ts';
-import type { Person, Round } from '../../functions/domain/types.ts';
-import { createClients, shiftRoundDatesToToday } from '../../local/client.ts';
+import type { Person } from '../../functions/domain/types.ts';
+import { createClients } from '../../local/client.ts';
 import { type SesMail, SesStore } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
 import { RoundStates } from '../../workflows/states.ts';
 import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
+import { roundFile, until } from '../support/rounds.ts';
 
 process.env.NIMITYS_LOG_LEVEL = 'silent';
 
@@ -23,14 +23,6 @@ const SUCCESSOR: Person = {
   email: 'tuomas.tanskanen@liperi.example',
 };
 
-function roundFile(round: Round): string {
-  const { groups, ...rest } = shiftRoundDatesToToday(round, helsinkiDate(new Date()));
-  return stringifyYaml({
-    ...rest,
-    groups: groups.map(({ municipalityIds, ...g }) => ({ ...g, municipalities: municipalityIds })),
-  });
-}
-
 function nomineeFields(people: Person[]): Record<string, string> {
   const fields: Record<string, string> = {};
   people.forEach((p, i) => {
@@ -40,16 +32,6 @@ function nomineeFields(people: Person[]): Record<string, string> {
     fields[`nominees.${i}.phone`] = p.phone ?? '';
   });
   return fields;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
 }
 
 describe('a corrected decision recorded in the admin console', () => {

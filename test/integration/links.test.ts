@@ -9,37 +9,19 @@
  */
 import { GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { stringify as stringifyYaml } from 'yaml';
 import { helsinkiDate } from '../../functions/domain/time.ts';
-import type { OfficialStep, Round } from '../../functions/domain/types.ts';
-import { createClients, shiftRoundDatesToToday } from '../../local/client.ts';
+import type { OfficialStep } from '../../functions/domain/types.ts';
+import { createClients } from '../../local/client.ts';
 import { type SesMail, SesStore } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
 import { RoundStates } from '../../workflows/states.ts';
 import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
+import { roundFile, until } from '../support/rounds.ts';
 
 // Logs on (another suite in this worker may have silenced them): the test reads every line.
 vi.hoisted(() => {
   process.env.NIMITYS_LOG_LEVEL = 'info';
 });
-
-function roundFile(round: Round): string {
-  const { groups, ...rest } = shiftRoundDatesToToday(round, helsinkiDate(new Date()));
-  return stringifyYaml({
-    ...rest,
-    groups: groups.map(({ municipalityIds, ...g }) => ({ ...g, municipalities: municipalityIds })),
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
 
 const PREPARER = 'riitta.lappalainen@liperi.example';
 const SECRETARY = 'hyvinvointilautakunta@liperi.example';

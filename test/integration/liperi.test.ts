@@ -10,34 +10,15 @@ import {
 } from '@aws-sdk/client-sfn';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify as stringifyYaml } from 'yaml';
 import { helsinkiDate } from '../../functions/domain/time.ts';
-import type { Round } from '../../functions/domain/types.ts';
-import { createClients, shiftRoundDatesToToday } from '../../local/client.ts';
+import { createClients } from '../../local/client.ts';
 import { type SesMail, SesStore } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
 import { RoundStates } from '../../workflows/states.ts';
 import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
+import { roundFile, until } from '../support/rounds.ts';
 
 process.env.NIMITYS_LOG_LEVEL = 'silent';
-
-function roundFile(round: Round): string {
-  const { groups, ...rest } = shiftRoundDatesToToday(round, helsinkiDate(new Date()));
-  return stringifyYaml({
-    ...rest,
-    groups: groups.map(({ municipalityIds, ...g }) => ({ ...g, municipalities: municipalityIds })),
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
 
 describe('the Liperi case on the embedded stack', () => {
   let stack: EmbeddedStack;
