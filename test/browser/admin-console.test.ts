@@ -6,9 +6,8 @@
  * test-results/admin/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { issueSession } from '../../functions/admin/auth.ts';
@@ -16,26 +15,13 @@ import { helsinkiDate } from '../../functions/domain/time.ts';
 import { shiftRoundDatesToToday } from '../../local/client.ts';
 import { type SesMail, SesStore } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
+import { launchChromium, seriousFindings } from '../support/browser.ts';
 import { until } from '../support/rounds.ts';
 
 process.env.NIMITYS_LOG_LEVEL = 'silent';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = path.resolve('test-results/admin');
 const ROUND_ID = `selain-${Date.now().toString(36)}`;
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-];
 
 function roundFileText(): string {
   const data = parseYaml(readFileSync('examples/pohjois-karjala-2024.yaml', 'utf8')) as {
@@ -44,19 +30,6 @@ function roundFileText(): string {
     startDate: string;
   };
   return stringifyYaml({ ...shiftRoundDatesToToday(data, helsinkiDate(new Date())), id: ROUND_ID });
-}
-
-/** axe-core's serious and critical findings on the page, as "rule: target" lines. */
-async function seriousFindings(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  type Violation = { id: string; impact: string; nodes: Array<{ target: string[] }> };
-  const violations = await page.evaluate(async () => {
-    const { axe } = globalThis as unknown as { axe: { run: () => Promise<{ violations: Violation[] }> } };
-    return (await axe.run()).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 describe('the admin console in Chromium', () => {
@@ -73,10 +46,7 @@ describe('the admin console in Chromium', () => {
     stack = await startEmbeddedStack({ ports: { dynamodb: 0, ses: 0, sfn: 0, http: 0 } });
     base = stack.urls.http;
     ses = new SesStore(stack.urls.ses);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS, // playwright gives each launch a fresh profile of its own
-    });
+    browser = await launchChromium();
     // bypassCSP only lets the test inject axe-core: the console's own CSP allows no script.
     page = await browser.newPage({
       locale: 'fi-FI',

@@ -6,50 +6,23 @@
  * serious or critical findings), pages fit a phone, and screenshots go to
  * test-results/links/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helsinkiDate } from '../../functions/domain/time.ts';
 import { createClients } from '../../local/client.ts';
 import { type SesMail, SesStore } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
 import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
+import { launchChromium, seriousFindings } from '../support/browser.ts';
 import { roundFile, until } from '../support/rounds.ts';
 
 process.env.NIMITYS_LOG_LEVEL = 'silent';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = path.resolve('test-results/links');
 const PREPARER = 'riitta.lappalainen@liperi.example';
 const SECRETARY = 'hyvinvointilautakunta@liperi.example';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-];
-
-/** axe-core's serious and critical findings on the page, as "rule: target" lines. */
-async function seriousFindings(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  type Violation = { id: string; impact: string; nodes: Array<{ target: string[] }> };
-  const violations = await page.evaluate(async () => {
-    const { axe } = globalThis as unknown as { axe: { run: () => Promise<{ violations: Violation[] }> } };
-    return (await axe.run()).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('the link pages in Chromium', () => {
   let stack: EmbeddedStack;
@@ -87,7 +60,7 @@ describe('the link pages in Chromium', () => {
     stack = await startEmbeddedStack({ ports: { dynamodb: 0, ses: 0, sfn: 0, http: 0 } });
     clients = createClients();
     ses = new SesStore(stack.urls.ses);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     // bypassCSP only lets the test inject axe-core: the pages' own CSP allows no script.
     page = await browser.newPage({
       locale: 'fi-FI',

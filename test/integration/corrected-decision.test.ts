@@ -8,10 +8,10 @@ import { csrfToken } from '../../functions/admin/auth.ts';
 import { helsinkiDate } from '../../functions/domain/time.ts';
 import type { Person } from '../../functions/domain/types.ts';
 import { createClients } from '../../local/client.ts';
-import { type SesMail, SesStore } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
 import { RoundStates } from '../../workflows/states.ts';
 import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
+import { createMailbox } from '../support/mailbox.ts';
 import { roundFile, until } from '../support/rounds.ts';
 
 process.env.NIMITYS_LOG_LEVEL = 'silent';
@@ -37,31 +37,12 @@ function nomineeFields(people: Person[]): Record<string, string> {
 describe('a corrected decision recorded in the admin console', () => {
   let stack: EmbeddedStack;
   let clients: ReturnType<typeof createClients>;
-  let ses: SesStore;
+  let mailbox: ReturnType<typeof createMailbox>;
   let session: string;
   let csrf: string;
   const round = { ...liperiRound(), id: `correct-it-${Date.now().toString(36)}` };
   const nominationPath = () => `${stack.urls.http}/admin/rounds/${round.id}/m/liperi`;
 
-  const mailTo = (to: string, subject: RegExp) =>
-    until(`a mail to ${to} matching ${subject}`, async () =>
-      (await ses.mailsSince()).find((m) => m.to === to && subject.test(m.subject)),
-    );
-  const linkIn = (mail: SesMail) => {
-    const url = new RegExp(`${stack.urls.http}/l/[A-Za-z0-9_-]{43}`).exec(mail.text)?.[0];
-    if (!url) throw new Error(`No link in "${mail.subject}"`);
-    return url;
-  };
-  /** An official's form, posted with the CSRF value of the page the link shows. */
-  const postLink = async (url: string, fields: Record<string, string>) => {
-    const page = await (await fetch(url)).text();
-    const value = /name="csrf" value="([^"]*)"/.exec(page)?.[1] ?? '';
-    return fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ csrf: value, ...fields }).toString(),
-    });
-  };
   const correct = (fields: Record<string, string>) =>
     fetch(`${nominationPath()}/correct`, {
       method: 'POST',
@@ -84,18 +65,19 @@ describe('a corrected decision recorded in the admin console', () => {
   beforeAll(async () => {
     stack = await startEmbeddedStack({ ports: { dynamodb: 0, ses: 0, sfn: 0, http: 0 } });
     clients = createClients({ waitOverrides: { [RoundStates.WaitForStartDate]: 200 } });
-    ses = new SesStore(stack.urls.ses);
+    mailbox = createMailbox(stack.urls);
 
     // The Liperi case to its end: proposal, approval, adoption, excerpts, the group's start.
     await clients.startRound(roundFile(round));
-    const request = await mailTo('riitta.lappalainen@liperi.example', /nimeäminen|Pyyntö/i);
-    expect((await postLink(linkIn(request), { text: '', ...nomineeFields(liperiNominees()) })).status).toBe(
-      200,
-    );
-    const approval = await mailTo('riitta.lappalainen@liperi.example', /hyväksy/i);
-    expect((await postLink(linkIn(approval), { action: 'approve' })).status).toBe(200);
-    const decisionMail = await mailTo('hyvinvointilautakunta@liperi.example', /päätö/i);
-    const decided = await postLink(linkIn(decisionMail), {
+    const request = await mailbox.mailTo('riitta.lappalainen@liperi.example', /nimeäminen|Pyyntö/i);
+    expect(
+      (await mailbox.postLink(mailbox.linkIn(request), { text: '', ...nomineeFields(liperiNominees()) }))
+        .status,
+    ).toBe(200);
+    const approval = await mailbox.mailTo('riitta.lappalainen@liperi.example', /hyväksy/i);
+    expect((await mailbox.postLink(mailbox.linkIn(approval), { action: 'approve' })).status).toBe(200);
+    const decisionMail = await mailbox.mailTo('hyvinvointilautakunta@liperi.example', /päätö/i);
+    const decided = await mailbox.postLink(mailbox.linkIn(decisionMail), {
       outcome: 'adopted',
       meetingDate: helsinkiDate(new Date()),
       section: '87',
@@ -137,7 +119,7 @@ describe('a corrected decision recorded in the admin console', () => {
 
   it('shows the Finnish errors by field and sends nothing when the corrected decision is invalid, or not confirmed', async () => {
     // prepare
-    const before = (await ses.mailsSince()).length;
+    const before = (await mailbox.ses.mailsSince()).length;
     // act
     const invalid = await correct({ ...correctedFields(), section: 'kahdeksan', 'nominees.3.email': 'x@' });
     const unconfirmed = await correct({ ...correctedFields(), confirm: '' });
@@ -151,7 +133,7 @@ describe('a corrected decision recorded in the admin console', () => {
     expect(unconfirmed.status).toBe(422);
     expect(await unconfirmed.text()).toContain('Vahvista toiminto rastittamalla ruutu.');
     expect(forged.status).toBe(403);
-    expect((await ses.mailsSince()).length).toBe(before);
+    expect((await mailbox.ses.mailsSince()).length).toBe(before);
     const stored = await clients.store.getNomination(round.id, 'liperi');
     expect(stored?.previousDecisions).toBeUndefined();
     expect(stored?.decision?.nominees.map((p) => p.name)).toContain('Sami Kuikka');
@@ -159,7 +141,7 @@ describe('a corrected decision recorded in the admin console', () => {
 
   it('sends the corrected excerpt to the same recipients and the successor, a farewell and a welcome, each once', async () => {
     // prepare
-    const before = (await ses.mailsSince()).length;
+    const before = (await mailbox.ses.mailsSince()).length;
     // act: the correction, and the same form posted again
     const response = await correct(correctedFields());
     const again = await correct(correctedFields());
@@ -171,11 +153,11 @@ describe('a corrected decision recorded in the admin console', () => {
 
     // the SendCorrection execution sends the mails: 6 corrected excerpts, a farewell, a welcome, the roster
     const added = await until('the correction’s nine mails', async () => {
-      const mails = (await ses.mailsSince()).slice(before);
+      const mails = (await mailbox.ses.mailsSince()).slice(before);
       return mails.length >= 9 ? mails : undefined;
     });
     await new Promise((resolve) => setTimeout(resolve, 500)); // nothing more arrives
-    expect((await ses.mailsSince()).slice(before)).toHaveLength(9);
+    expect((await mailbox.ses.mailsSince()).slice(before)).toHaveLength(9);
     const corrected = added.filter((m) => m.subject.startsWith('Oikaistu'));
     expect(corrected.map((m) => m.to).sort()).toEqual(
       [

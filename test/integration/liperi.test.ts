@@ -12,10 +12,11 @@ import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helsinkiDate } from '../../functions/domain/time.ts';
 import { createClients } from '../../local/client.ts';
-import { type SesMail, SesStore } from '../../local/ses-store.ts';
+import type { SesMail } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
 import { RoundStates } from '../../workflows/states.ts';
 import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
+import { createMailbox } from '../support/mailbox.ts';
 import { roundFile, until } from '../support/rounds.ts';
 
 process.env.NIMITYS_LOG_LEVEL = 'silent';
@@ -23,33 +24,13 @@ process.env.NIMITYS_LOG_LEVEL = 'silent';
 describe('the Liperi case on the embedded stack', () => {
   let stack: EmbeddedStack;
   let clients: ReturnType<typeof createClients>;
-  let ses: SesStore;
+  let mailbox: ReturnType<typeof createMailbox>;
   const round = { ...liperiRound(), id: `liperi-it-${Date.now().toString(36)}` };
-
-  const mailTo = (to: string, subject: RegExp) =>
-    until(`a mail to ${to} matching ${subject}`, async () =>
-      (await ses.mailsSince()).find((m) => m.to === to && subject.test(m.subject)),
-    );
-  const linkIn = (mail: SesMail) => {
-    const url = new RegExp(`${stack.urls.http}/l/[A-Za-z0-9_-]{43}`).exec(mail.text)?.[0];
-    if (!url) throw new Error(`No link in "${mail.subject}"`);
-    return url;
-  };
-  /** Posts a form as a browser would: with the CSRF value of the page the link shows. */
-  const post = async (url: string, fields: Record<string, string>) => {
-    const page = await (await fetch(url)).text();
-    const csrf = /name="csrf" value="([^"]*)"/.exec(page)?.[1] ?? '';
-    return fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ csrf, ...fields }).toString(),
-    });
-  };
 
   beforeAll(async () => {
     stack = await startEmbeddedStack({ ports: { dynamodb: 0, ses: 0, sfn: 0, http: 0 } });
     clients = createClients({ waitOverrides: { [RoundStates.WaitForStartDate]: 200 } });
-    ses = new SesStore(stack.urls.ses);
+    mailbox = createMailbox(stack.urls);
   });
 
   afterAll(async () => {
@@ -65,8 +46,8 @@ describe('the Liperi case on the embedded stack', () => {
     expect(again.executionArn).toBe(started.executionArn);
 
     // act: the preparer opens the link twice (a mail scanner first) and proposes the minute's four
-    const request = await mailTo('riitta.lappalainen@liperi.example', /nimeäminen|Pyyntö/i);
-    const proposalUrl = linkIn(request);
+    const request = await mailbox.mailTo('riitta.lappalainen@liperi.example', /nimeäminen|Pyyntö/i);
+    const proposalUrl = mailbox.linkIn(request);
     for (let i = 0; i < 3; i++) expect((await fetch(proposalUrl)).status).toBe(200);
     const fields: Record<string, string> = { text: '' };
     liperiNominees().forEach((p, i) => {
@@ -77,18 +58,21 @@ describe('the Liperi case on the embedded stack', () => {
         [`nominees.${i}.phone`]: p.phone ?? '',
       });
     });
-    const bad = await post(proposalUrl, { ...fields, 'nominees.2.email': 'sami.kuikka(at)liperi' });
+    const bad = await mailbox.postLink(proposalUrl, {
+      ...fields,
+      'nominees.2.email': 'sami.kuikka(at)liperi',
+    });
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain('nominees.2.email');
-    const proposed = await post(proposalUrl, fields);
+    const proposed = await mailbox.postLink(proposalUrl, fields);
     expect(proposed.status).toBe(200);
-    expect((await post(proposalUrl, fields)).status).toBe(410);
+    expect((await mailbox.postLink(proposalUrl, fields)).status).toBe(410);
 
     // the presenter approves, the committee adopts the proposal
-    const approval = await mailTo('riitta.lappalainen@liperi.example', /hyväksy/i);
-    expect((await post(linkIn(approval), { action: 'approve' })).status).toBe(200);
-    const decisionMail = await mailTo('hyvinvointilautakunta@liperi.example', /päätö/i);
-    const decided = await post(linkIn(decisionMail), {
+    const approval = await mailbox.mailTo('riitta.lappalainen@liperi.example', /hyväksy/i);
+    expect((await mailbox.postLink(mailbox.linkIn(approval), { action: 'approve' })).status).toBe(200);
+    const decisionMail = await mailbox.mailTo('hyvinvointilautakunta@liperi.example', /päätö/i);
+    const decided = await mailbox.postLink(mailbox.linkIn(decisionMail), {
       outcome: 'adopted',
       meetingDate: helsinkiDate(new Date()),
       section: '87',
@@ -127,7 +111,7 @@ describe('the Liperi case on the embedded stack', () => {
     );
     expect(describe.status).toBe('SUCCEEDED');
 
-    const mails = await ses.mailsSince();
+    const mails = await mailbox.ses.mailsSince();
     const recipients = mails.map((m) => m.to).sort();
     expect(recipients).toEqual(
       [
