@@ -20,33 +20,18 @@ import { dynamoClient, sesClient, sfnClient } from '../functions/adapters/client
 import { DynamoNominationStore } from '../functions/adapters/dynamo-store.ts';
 import { parseRoundFile } from '../functions/domain/round-file.ts';
 import { helsinkiDate } from '../functions/domain/time.ts';
-import type { Person, Round } from '../functions/domain/types.ts';
+import type { Round } from '../functions/domain/types.ts';
 import { PROJECT_ROOT } from '../infra/paths.ts';
 import { createClients, shiftRoundDatesToToday } from '../local/client.ts';
 import { LOCAL_REGION } from '../local/endpoints.ts';
 import { LocalLambdaRuntime } from '../local/lambda-runtime.ts';
+import { actOnMail, escapeRegExp, LIPERI_NOMINEES } from '../local/officials.ts';
 import { SesStore } from '../local/ses-store.ts';
 import { LocalStepFunctions } from '../local/sfn/engine.ts';
 import { type EmbeddedStack, ensureTable, startEmbeddedStack, startSesServer } from '../local/stack.ts';
 import { RoundStates } from '../workflows/states.ts';
-import { actOnMail, escapeRegExp } from './lib/officials.ts';
 
 const RUNS = 5;
-const LIPERI: Person[] = [
-  {
-    name: 'Eeva Elomäki',
-    title: 'hyvinvointi- ja hankekoordinaattori',
-    email: 'eeva.elomaki@liperi.example',
-  },
-  { name: 'Reetta Partanen', title: 'vapaa-aikapäällikkö', email: 'reetta.partanen@liperi.example' },
-  { name: 'Sami Kuikka', title: 'työllisyyspalveluvastaava', email: 'sami.kuikka@liperi.example' },
-  {
-    name: 'Riitta Lappalainen',
-    title: 'hyvinvointijohtaja',
-    email: 'riitta.lappalainen@liperi.example',
-    phone: '040 834 7185',
-  },
-];
 
 interface SdkRequest {
   service: 'dynamodb' | 'ses' | 'sfn';
@@ -148,7 +133,7 @@ async function fullRun(
         const link = pattern.exec(mail.text)?.[0];
         if (!link || handled.has(link)) continue;
         handled.add(link);
-        await actOnMail(mail, pattern, () => LIPERI, helsinkiDate(new Date()));
+        await actOnMail(mail, pattern, () => LIPERI_NOMINEES, helsinkiDate(new Date()));
       }
     });
   };

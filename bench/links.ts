@@ -10,9 +10,9 @@ import { dynamoClient } from '../functions/adapters/clients.ts';
 import { keys } from '../functions/adapters/dynamo-store.ts';
 import { hashToken } from '../functions/domain/link-token.ts';
 import { createClients } from '../local/client.ts';
+import { escapeRegExp, hiddenFields, nomineeFields } from '../local/officials.ts';
 import { SesStore } from '../local/ses-store.ts';
 import { startEmbeddedStack } from '../local/stack.ts';
-import { escapeRegExp, hiddenFields, nomineeFields } from './lib/officials.ts';
 import { nationalRoundFiles } from './national.ts';
 
 const GET_SECONDS = 10;

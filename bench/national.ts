@@ -7,11 +7,11 @@ import { GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/clie
 import { helsinkiDate } from '../functions/domain/time.ts';
 import type { Person } from '../functions/domain/types.ts';
 import { createClients } from '../local/client.ts';
+import { actOnMail, escapeRegExp, pool } from '../local/officials.ts';
 import { type SesMail, SesStore } from '../local/ses-store.ts';
 import { startEmbeddedStack } from '../local/stack.ts';
 import { RoundStates } from '../workflows/states.ts';
 import { type Counters, difference, instrument, snapshot } from './lib/instrument.ts';
-import { actOnMail, escapeRegExp, pool } from './lib/officials.ts';
 
 export const ORGANISERS = [
   'Itä-Uudenmaan hyvinvointialue',

@@ -22,6 +22,7 @@ import { PROJECT_ROOT } from '../infra/paths.ts';
 import { RoundStates } from '../workflows/states.ts';
 import { createClients, shiftRoundDatesToToday } from './client.ts';
 import { localUrls, portsFromEnv, sdkEnvironment } from './endpoints.ts';
+import { hiddenFields, LIPERI_NOMINEES, nomineeFields, type Step, stepOfPage } from './officials.ts';
 import { type SesMail, SesStore } from './ses-store.ts';
 import { startEmbeddedStack } from './stack.ts';
 
@@ -40,23 +41,6 @@ function note(event: string): void {
   timeline.push({ atMs, event });
   if (!json) console.log(`[${(atMs / 1000).toFixed(1).padStart(6)} s] ${event}`);
 }
-
-/** The minute's four, as Liperi's preparer types them. */
-const LIPERI_NOMINEES: Person[] = [
-  {
-    name: 'Eeva Elomäki',
-    title: 'hyvinvointi- ja hankekoordinaattori',
-    email: 'eeva.elomaki@liperi.example',
-  },
-  { name: 'Reetta Partanen', title: 'vapaa-aikapäällikkö', email: 'reetta.partanen@liperi.example' },
-  { name: 'Sami Kuikka', title: 'työllisyyspalveluvastaava', email: 'sami.kuikka@liperi.example' },
-  {
-    name: 'Riitta Lappalainen',
-    title: 'hyvinvointijohtaja',
-    email: 'riitta.lappalainen@liperi.example',
-    phone: '040 834 7185',
-  },
-];
 
 const ROLE_TITLES = [
   'hyvinvointikoordinaattori',
@@ -104,47 +88,11 @@ function decidedNominees(round: Round, municipalityId: string, index: number): P
   return municipalityId === CHANGED_BY_COMMITTEE && proposed.length > 1 ? proposed.slice(0, -1) : proposed;
 }
 
-function nomineeFields(nominees: Person[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  nominees.forEach((person, i) => {
-    fields[`nominees.${i}.name`] = person.name;
-    fields[`nominees.${i}.title`] = person.title;
-    fields[`nominees.${i}.email`] = person.email;
-    fields[`nominees.${i}.phone`] = person.phone ?? '';
-  });
-  return fields;
-}
-
-/** Hidden inputs of the page's form, as a browser would post them. */
-function hiddenFields(page: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const match of page.matchAll(/<input\b[^>]*type="hidden"[^>]*>/g)) {
-    const name = /name="([^"]*)"/.exec(match[0])?.[1];
-    const value = /value="([^"]*)"/.exec(match[0])?.[1] ?? '';
-    if (name)
-      fields[name] = value
-        .replace(/&quot;/g, '"')
-        .replace(/&#39;/g, "'")
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&amp;/g, '&');
-  }
-  return fields;
-}
-
-type Step = 'proposal' | 'approval' | 'decision';
 const STEP_DONE: Record<Step, string> = {
   proposal: 'preparer submitted the proposal',
   approval: 'presenter approved it for the agenda',
   decision: 'committee secretary recorded the decision',
 };
-function stepOfPage(page: string): Step | undefined {
-  if (page.includes('name="nominees.0.name"') && !page.includes('name="meetingDate"')) return 'proposal';
-  if (page.includes('name="meetingDate"')) return 'decision';
-  if (/name="action"[^>]*value="approve"|value="approve"[^>]*name="action"/.test(page)) return 'approval';
-  return undefined;
-}
-
 async function act(
   mail: SesMail,
   round: Round,

@@ -1,11 +1,28 @@
 /**
- * Plays the municipal officials for the benchmarks: finds the link in a mail, opens the
- * page (GET) and posts its form (POST), as a person's browser would.
+ * Plays the municipal officials for the demo and the benchmarks: finds the link in a mail,
+ * opens the page (GET) and posts its form (POST), as a person's browser would.
  */
-import type { Person, Round } from '../../functions/domain/types.ts';
-import type { SesMail } from '../../local/ses-store.ts';
+import type { Person, Round } from '../functions/domain/types.ts';
+import type { SesMail } from './ses-store.ts';
 
 export type Step = 'proposal' | 'approval' | 'decision';
+
+/** The minute's four, as Liperi's preparer types them. */
+export const LIPERI_NOMINEES: Person[] = [
+  {
+    name: 'Eeva Elomäki',
+    title: 'hyvinvointi- ja hankekoordinaattori',
+    email: 'eeva.elomaki@liperi.example',
+  },
+  { name: 'Reetta Partanen', title: 'vapaa-aikapäällikkö', email: 'reetta.partanen@liperi.example' },
+  { name: 'Sami Kuikka', title: 'työllisyyspalveluvastaava', email: 'sami.kuikka@liperi.example' },
+  {
+    name: 'Riitta Lappalainen',
+    title: 'hyvinvointijohtaja',
+    email: 'riitta.lappalainen@liperi.example',
+    phone: '040 834 7185',
+  },
+];
 
 const ENTITIES: Record<string, string> = {
   '&quot;': '"',
