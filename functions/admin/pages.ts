@@ -6,7 +6,7 @@
  */
 import type { ExecutionEvent } from '../domain/admin-ports.ts';
 import type { FieldError } from '../domain/errors.ts';
-import { formatDateFi } from '../domain/finnish.ts';
+import { displayDateFi, displayDateTimeFi } from '../domain/finnish.ts';
 import { LIMITS, NOMINEE_PARTS, NOMINEES_FIELD, type NomineePart, nomineeField } from '../domain/forms.ts';
 import { html, raw, type SafeHtml } from '../domain/html.ts';
 import type { AuditEntry, OutboxRecord, StoredRound } from '../domain/ports.ts';
@@ -14,7 +14,6 @@ import type { GroupState, Municipality, Nomination, Person, Round } from '../dom
 import { ADMIN_STYLE } from './style.ts';
 import {
   actionWords,
-  dateTime,
   type NominationRow,
   type Progress,
   STATUS_FILTERS,
@@ -31,14 +30,6 @@ export interface PageContext {
   csrf?: string;
   /** Which top-level section is current. */
   section?: 'rounds' | 'new';
-}
-
-function date(iso: string): string {
-  try {
-    return formatDateFi(iso);
-  } catch {
-    return iso;
-  }
 }
 
 function enc(s: string): string {
@@ -188,7 +179,7 @@ ${rounds.map(
 <td>${STATUS[stored.status] ?? stored.status}</td>
 <td class="num">${p.municipalities}</td><td class="num">${p.answered}</td><td class="num">${p.decided}</td><td class="num">${p.noAnswer}</td>
 <td>${p.groupsActive} / ${p.groups}</td>
-<td>${date(stored.round.requestDate)}</td><td>${date(stored.round.deadline)}</td><td>${date(stored.round.startDate)}</td>
+<td>${displayDateFi(stored.round.requestDate)}</td><td>${displayDateFi(stored.round.deadline)}</td><td>${displayDateFi(stored.round.startDate)}</td>
 </tr>
 `,
 )}</tbody></table></div>`
@@ -229,7 +220,7 @@ export function renderRound(ctx: PageContext, d: RoundPageData, message?: string
   const body = html`<p class="crumbs"><a href="${paths.rounds()}">Kierrokset</a> › ${round.id}</p>
 <h1>${round.title}</h1>
 ${notice(message)}
-<p class="lead">${round.organiser.name}. Pyyntö ${date(round.requestDate)}, vastaukset viimeistään ${date(round.deadline)}, ryhmät alkavat ${date(round.startDate)}.</p>
+<p class="lead">${round.organiser.name}. Pyyntö ${displayDateFi(round.requestDate)}, vastaukset viimeistään ${displayDateFi(round.deadline)}, ryhmät alkavat ${displayDateFi(round.startDate)}.</p>
 ${stats(d.progress)}
 <p><a class="button secondary" href="${paths.csv(round.id)}" download>Lataa nimilista ja tilanne (CSV)</a></p>
 
@@ -363,7 +354,7 @@ function actions(ctx: PageContext, d: NominationPageData): SafeHtml {
         d,
         'extend',
         html`<div class="field"><label for="f-deadline">Uusi määräaika</label>
-<p class="hint" id="f-deadline-hint">Nykyinen ${date(d.row.deadline)}. Muodossa pp.kk.vvvv.</p>
+<p class="hint" id="f-deadline-hint">Nykyinen ${displayDateFi(d.row.deadline)}. Muodossa pp.kk.vvvv.</p>
 ${fieldErrorsFor(errorsOf('extend'), 'deadline')}
 <input type="text" id="f-deadline" name="deadline" inputmode="numeric" value="${d.values?.deadline ?? ''}" aria-describedby="f-deadline-hint"${invalid('extend', 'deadline')}></div>`,
         'Vahvistan määräajan pidentämisen',
@@ -435,7 +426,7 @@ function correctionFields(d: NominationPageData): SafeHtml {
   const errors = d.errorAction === 'correct' ? d.errors : undefined;
   const current: Record<string, string> = {
     outcome: decision?.outcome ?? 'adopted',
-    meetingDate: decision ? date(decision.meetingDate) : '',
+    meetingDate: decision ? displayDateFi(decision.meetingDate) : '',
     section: decision?.section ?? '',
     diaryNumber: decision?.diaryNumber ?? '',
     text: decision?.text ?? '',
@@ -509,13 +500,13 @@ ${notice(message)}
 <p class="lead">${tag(d.row)} ${d.row.stateText}</p>
 <dl class="facts">
 <dt>Ryhmä</dt><dd>${d.groupName}</dd>
-<dt>Määräaika</dt><dd>${date(d.row.deadline)}${n.deadline ? ' (pidennetty)' : ''}</dd>
+<dt>Määräaika</dt><dd>${displayDateFi(d.row.deadline)}${n.deadline ? ' (pidennetty)' : ''}</dd>
 <dt>Valmistelija</dt><dd>${municipality.preparer.name}, ${municipality.preparer.email}</dd>
 <dt>Esittelijä</dt><dd>${municipality.presenter.name}, ${municipality.presenter.email}</dd>
 <dt>Toimielin</dt><dd>${municipality.body.name}</dd>
-${n.decision && html`<dt>Päätös</dt><dd>${date(n.decision.meetingDate)} § ${n.decision.section}: ${n.decision.text}${n.decision.diaryNumber ? ` (${n.decision.diaryNumber})` : ''}</dd>`}
-${n.failure && html`<dt>Virhe</dt><dd>${n.failure.error} (${dateTime(n.failure.at)})</dd>`}
-${n.cancelled && html`<dt>Peruttu</dt><dd>${dateTime(n.cancelled.at)}, ${n.cancelled.by}: ${n.cancelled.reason}</dd>`}
+${n.decision && html`<dt>Päätös</dt><dd>${displayDateFi(n.decision.meetingDate)} § ${n.decision.section}: ${n.decision.text}${n.decision.diaryNumber ? ` (${n.decision.diaryNumber})` : ''}</dd>`}
+${n.failure && html`<dt>Virhe</dt><dd>${n.failure.error} (${displayDateTimeFi(n.failure.at)})</dd>`}
+${n.cancelled && html`<dt>Peruttu</dt><dd>${displayDateTimeFi(n.cancelled.at)}, ${n.cancelled.by}: ${n.cancelled.reason}</dd>`}
 </dl>
 
 <h2>Toiminnot</h2>
@@ -526,7 +517,7 @@ ${actions(ctx, d)}
 ${
   d.timeline.length === 0
     ? html`<p class="muted">Ei vielä tapahtumia.</p>`
-    : html`<ol class="timeline">${d.timeline.map((t) => html`<li><time datetime="${t.at}">${dateTime(t.at)}</time>${t.text}</li>`)}</ol>`
+    : html`<ol class="timeline">${d.timeline.map((t) => html`<li><time datetime="${t.at}">${displayDateTimeFi(t.at)}</time>${t.text}</li>`)}</ol>`
 }
 </section>
 <section aria-labelledby="suoritus"><h2 id="suoritus">Suorituksen tekninen historia</h2>
@@ -539,7 +530,7 @@ ${
             .filter((e) => e.state || e.type.startsWith('Execution') || e.error)
             .map(
               (e) =>
-                html`<li><time datetime="${e.at}">${dateTime(e.at)}</time>${e.type}${e.state ? ` – ${e.state}` : ''}${e.error ? `: ${e.error}` : ''}</li>`,
+                html`<li><time datetime="${e.at}">${displayDateTimeFi(e.at)}</time>${e.type}${e.state ? ` – ${e.state}` : ''}${e.error ? `: ${e.error}` : ''}</li>`,
             )}</ol>`,
       )
 }
@@ -559,7 +550,7 @@ ${
 <thead><tr><th scope="col">Aihe</th><th scope="col">Vastaanottaja</th><th scope="col">Tarkoitus</th><th scope="col">Tila</th><th scope="col">Lähetetty</th></tr></thead>
 <tbody>${d.mails.map(
         (m) =>
-          html`<tr><td>${m.subject}</td><td>${m.recipient}</td><td>${m.purpose}</td><td>${mailState(m)}</td><td>${m.sentAt ? dateTime(m.sentAt) : '–'}</td></tr>`,
+          html`<tr><td>${m.subject}</td><td>${m.recipient}</td><td>${m.purpose}</td><td>${mailState(m)}</td><td>${m.sentAt ? displayDateTimeFi(m.sentAt) : '–'}</td></tr>`,
       )}</tbody></table></div>`
 }
 
@@ -572,7 +563,7 @@ ${
 <thead><tr><th scope="col">Aika</th><th scope="col">Tekijä</th><th scope="col">Toiminto</th><th scope="col">Lisätieto</th></tr></thead>
 <tbody>${d.audit.map(
         (a) =>
-          html`<tr><td>${dateTime(a.at)}</td><td>${a.actor}</td><td>${actionWords(a.action)}</td><td>${a.detail ?? ''}</td></tr>`,
+          html`<tr><td>${displayDateTimeFi(a.at)}</td><td>${a.actor}</td><td>${actionWords(a.action)}</td><td>${a.detail ?? ''}</td></tr>`,
       )}</tbody></table></div>`
 }`;
   return layout({ ...ctx, section: 'rounds' }, `${municipality.name} – ${round.title}`, body, d.errors);

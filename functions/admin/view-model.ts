@@ -2,7 +2,7 @@
  * The console's words for the process: each nomination's state as a sentence, what
  * needs attention first, and a round's progress. Pure: no AWS, no clock of its own.
  */
-import { formatDateFi, formatDateTimeFi } from '../domain/finnish.ts';
+import { displayDateFi, displayDateTimeFi } from '../domain/finnish.ts';
 import type { OutboxRecord, StepWait, StoredRound } from '../domain/ports.ts';
 import { answerDeadline, findMunicipality, groupOf } from '../domain/round.ts';
 import type { Municipality, Nomination, NominationStatus, OfficialStep, Round } from '../domain/types.ts';
@@ -34,22 +34,6 @@ const WAITING_STEP: Partial<Record<NominationStatus, OfficialStep>> = {
 
 export function waitingStep(status: NominationStatus): OfficialStep | undefined {
   return WAITING_STEP[status];
-}
-
-function date(iso: string): string {
-  try {
-    return formatDateFi(iso);
-  } catch {
-    return iso;
-  }
-}
-
-export function dateTime(iso: string): string {
-  try {
-    return formatDateTimeFi(iso);
-  } catch {
-    return iso;
-  }
 }
 
 export type Attention = 'failed' | 'bounced' | 'overdue' | 'no_answer' | undefined;
@@ -87,11 +71,13 @@ export function stateText(
 ): string {
   const step = waitingStep(nomination.status);
   if (step) {
-    const since = waitingSince ? ` ${dateTime(waitingSince)} alkaen` : '';
+    const since = waitingSince ? ` ${displayDateTimeFi(waitingSince)} alkaen` : '';
     return `Odottaa ${who(municipality, step)}${since}`;
   }
   const decision = nomination.decision;
-  const decided = decision ? `Päätetty ${date(decision.meetingDate)} § ${decision.section}` : 'Päätetty';
+  const decided = decision
+    ? `Päätetty ${displayDateFi(decision.meetingDate)} § ${decision.section}`
+    : 'Päätetty';
   switch (nomination.status) {
     case 'pending':
       return 'Pyyntö ei ole vielä lähtenyt';
@@ -107,7 +93,7 @@ export function stateText(
       return `Vaihe epäonnistui: ${nomination.failure?.error ?? 'tuntematon virhe'}`;
     case 'rejected':
       return nomination.rejection
-        ? `Ehdotus hylättiin ${date(nomination.rejection.meetingDate)} § ${nomination.rejection.section}`
+        ? `Ehdotus hylättiin ${displayDateFi(nomination.rejection.meetingDate)} § ${nomination.rejection.section}`
         : 'Ehdotus hylättiin';
     case 'cancelled':
       return `Peruttu: ${nomination.cancelled?.reason ?? ''}`.trim();

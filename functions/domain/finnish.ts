@@ -345,3 +345,21 @@ export function formatDateTimeFi(iso: string): string {
     parts.find((p) => p.type === type)?.value ?? '';
   return `${part('day')}.${part('month')}.${part('year')} klo ${Number(part('hour'))}.${part('minute')}`;
 }
+
+/** For pages: a calendar date the Finnish way, or as stored if malformed (a page never fails on it). */
+export function displayDateFi(isoDate: string): string {
+  try {
+    return formatDateFi(isoDate);
+  } catch {
+    return isoDate;
+  }
+}
+
+/** For pages: an instant in Helsinki time, or as stored if malformed. */
+export function displayDateTimeFi(isoInstant: string): string {
+  try {
+    return formatDateTimeFi(isoInstant);
+  } catch {
+    return isoInstant;
+  }
+}

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FieldError } from '../domain/errors.ts';
-import { formatDateFi, formatDateTimeFi, timesPerYearFi } from '../domain/finnish.ts';
+import { displayDateFi, displayDateTimeFi, timesPerYearFi } from '../domain/finnish.ts';
 import {
   ADOPTED_TEXT,
   COMMENT_MAX,
@@ -92,23 +92,6 @@ export const PAGE_CSP = [
 
 // ---------------------------------------------------------------------------------
 // Formatting
-
-/** A round's calendar date the Finnish way; a malformed one is shown as stored rather than failing the page. */
-function finnishDate(isoDate: string): string {
-  try {
-    return formatDateFi(isoDate);
-  } catch {
-    return isoDate;
-  }
-}
-
-function finnishDateTime(isoInstant: string): string {
-  try {
-    return formatDateTimeFi(isoInstant);
-  } catch {
-    return isoInstant;
-  }
-}
 
 function seatRange(round: Round): string {
   const { min, max } = round.seats;
@@ -405,15 +388,15 @@ export function renderProposalPage(input: ProposalPageInput): string {
     returned &&
     html`<div class="notice" role="note">
 <h2>Ehdotus palautettiin korjattavaksi</h2>
-<p>${returned.byName} palautti ehdotuksen ${finnishDateTime(returned.at)}${returned.from === 'decision' ? ' (toimielimen päätöksellä)' : ''}.</p>
+<p>${returned.byName} palautti ehdotuksen ${displayDateTimeFi(returned.at)}${returned.from === 'decision' ? ' (toimielimen päätöksellä)' : ''}.</p>
 <div class="quote">${textToHtml(returned.comment)}</div>
 </div>
 `
   }<p class="lead">${round.organiser.name} pyytää kuntaa nimeämään ${seats} työntekijää alueelliseen kumppanuusryhmään.</p>
 ${facts([
   ['Kumppanuusryhmä', groupName],
-  ['Toiminta alkaa', `${finnishDate(round.startDate)}, noin ${timesPerYearFi(round.meetingsPerYear)}`],
-  ['Vastaa viimeistään', html`<strong>${finnishDate(round.deadline)}</strong>`],
+  ['Toiminta alkaa', `${displayDateFi(round.startDate)}, noin ${timesPerYearFi(round.meetingsPerYear)}`],
+  ['Vastaa viimeistään', html`<strong>${displayDateFi(round.deadline)}</strong>`],
 ])}
 <details>
 <summary>Pyynnön tausta</summary>
@@ -493,7 +476,7 @@ export function renderApprovalPage({
 ${facts([
   ['Asia', round.title],
   ['Valmistelija', officialName(preparer)],
-  ['Lähetetty', finnishDateTime(proposal.submittedAt)],
+  ['Lähetetty', displayDateTimeFi(proposal.submittedAt)],
   ['Päättää', municipality.body.name],
 ])}
 ${proposalSummary(proposal)}
@@ -577,7 +560,7 @@ export function renderDecisionPage(input: DecisionPageInput): string {
   const tabled = input.tabled;
   const body = html`${
     tabled &&
-    html`<div class="notice" role="note"><p>Asia pantiin pöydälle kokouksessa ${finnishDate(tabled.meetingDate)} (§ ${tabled.section}). Seuraava kokous: <strong>${finnishDate(tabled.nextMeetingDate)}</strong>.</p></div>
+    html`<div class="notice" role="note"><p>Asia pantiin pöydälle kokouksessa ${displayDateFi(tabled.meetingDate)} (§ ${tabled.section}). Seuraava kokous: <strong>${displayDateFi(tabled.nextMeetingDate)}</strong>.</p></div>
 `
   }<p class="lead">Kun ${municipality.body.name} on päättänyt asiasta, kirjaa päätös tähän. Tallennetusta päätöksestä lähtee pöytäkirjanote järjestäjälle (${round.organiser.name}) ja tieto nimetyille henkilöille.</p>
 ${facts([
