@@ -1,6 +1,8 @@
 /**
  * A decision changed after its excerpts went out (oikaistu päätös): the corrected excerpt
  * goes to everyone who got the first one, and the members follow the corrected decision.
+ * The admin console records the correction in its request (record-correction.ts) and the
+ * nomination workflow's SendCorrection step runs sendCorrection below.
  */
 import type { Person } from '../domain/types.ts';
 import type { Deps } from './deps.ts';
@@ -8,11 +10,6 @@ import { type ExcerptSendResult, sendCorrectedExcerpts } from './excerpts.ts';
 import { loadNomination } from './load.ts';
 import { applyMemberChange } from './members.ts';
 import type { NominationRef } from './nomination-status.ts';
-import {
-  type CorrectDecisionInput,
-  type RecordedCorrection,
-  recordCorrectedDecision,
-} from './record-correction.ts';
 
 export { CORRECTION_MESSAGES, type CorrectDecisionInput, DECISION_FIELD } from './record-correction.ts';
 
@@ -20,23 +17,6 @@ export interface CorrectionSent {
   excerpts: ExcerptSendResult;
   /** Undefined when the members are not recorded yet (RecordMembers records the corrected ones). */
   members?: { leaving: Person[]; joining: Person[] };
-}
-
-/**
- * Records a corrected decision and carries it through, in one go:
- * 1–3. check, validate and store it, with an audit entry (recordCorrectedDecision);
- * 4–5. send the corrected excerpt and apply the member change (sendCorrection).
- * The same decision posted again stores nothing and sends only what an interrupted first
- * run did not. The admin console runs 1–3 in its request and 4–5 as the nomination
- * workflow's SendCorrection step.
- */
-export async function correctDecision(
-  input: CorrectDecisionInput,
-  deps: Deps,
-): Promise<RecordedCorrection & CorrectionSent> {
-  const recorded = await recordCorrectedDecision(input, deps);
-  const sent = await sendCorrection(input, deps);
-  return { ...recorded, ...sent };
 }
 
 /**

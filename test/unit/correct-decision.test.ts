@@ -3,7 +3,19 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../functions/domain/errors.ts';
 import type { Nomination, Person } from '../../functions/domain/types.ts';
 import { correctDecisionAsAdmin } from '../../functions/use-cases/admin-actions.ts';
-import { CORRECTION_MESSAGES, correctDecision } from '../../functions/use-cases/correct-decision.ts';
+import { CORRECTION_MESSAGES, sendCorrection } from '../../functions/use-cases/correct-decision.ts';
+import type { Deps } from '../../functions/use-cases/deps.ts';
+import {
+  type CorrectDecisionInput,
+  recordCorrectedDecision,
+} from '../../functions/use-cases/record-correction.ts';
+
+/** Both halves in one go, as the console's request and the SendCorrection step do them. */
+async function correctDecision(input: CorrectDecisionInput, deps: Deps) {
+  const recorded = await recordCorrectedDecision(input, deps);
+  return { ...recorded, ...(await sendCorrection(input, deps)) };
+}
+
 import { sendExcerpts } from '../../functions/use-cases/excerpts.ts';
 import { activateGroup, recordMembers } from '../../functions/use-cases/members.ts';
 import { memoryDeps } from '../fakes/memory.ts';
