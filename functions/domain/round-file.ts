@@ -7,7 +7,7 @@
  */
 import type { Document, ErrorCode, YAMLError } from 'yaml';
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldError } from './errors.ts';
 import { RoundFileError } from './errors.ts';
 import type { Round } from './types.ts';
