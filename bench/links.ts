@@ -8,7 +8,6 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
 import { dynamoClient } from '../functions/adapters/clients.ts';
 import { keys } from '../functions/adapters/dynamo-store.ts';
-import { hashToken } from '../functions/domain/link-token.ts';
 import { createClients } from '../local/client.ts';
 import { escapeRegExp, hiddenFields, nomineeFields } from '../local/officials.ts';
 import { SesStore } from '../local/ses-store.ts';
@@ -51,13 +50,17 @@ function load(url: string, connections: number): Promise<LoadFigures> {
 }
 
 /** The floor for a link page: three consistent reads and a small HTML answer. */
-async function startReference(tableName: string, roundId: string): Promise<{ url: string; server: Server }> {
+async function startReference(
+  tableName: string,
+  roundId: string,
+  linkTokenHash: (token: string) => string,
+): Promise<{ url: string; server: Server }> {
   const db = dynamoClient();
   const server = createServer(async (req, res) => {
     const token = (req.url ?? '').split('/').pop() ?? '';
     const link = (
       await db.send(
-        new GetCommand({ TableName: tableName, Key: keys.link(hashToken(token)), ConsistentRead: true }),
+        new GetCommand({ TableName: tableName, Key: keys.link(linkTokenHash(token)), ConsistentRead: true }),
       )
     ).Item;
     const [round, nomination] = await Promise.all([
@@ -104,7 +107,7 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     if (links.length < file.municipalityIds.length) throw new Error(`only ${links.length} links mailed`);
     const [pageUrl = '', raceUrl = '', ...postUrls] = links;
 
-    const ref = await startReference('nimitys', file.id);
+    const ref = await startReference('nimitys', file.id, stack.linkTokenHash);
     reference.server = ref.server;
     const refUrl = `${ref.url}/l/${pageUrl.split('/').pop()}`;
     progress('links: GET at 10 clients');

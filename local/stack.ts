@@ -24,7 +24,10 @@ import { roundsIndexKey } from '../functions/adapters/dynamo-store.ts';
 import { ADMIN_ENV } from '../functions/admin/config.ts';
 import type { StoredRound } from '../functions/domain/ports.ts';
 import { PROJECT_ROOT } from '../infra/paths.ts';
+import { hashToken } from '../functions/domain/link-token.ts';
+import { ENV } from '../functions/shared/env.ts';
 import { ensureLocalAdmin, type LocalAdmin } from './admin-credential.ts';
+import { ensureLocalLinkSecret } from './link-secret.ts';
 import {
   DEFAULT_PORTS,
   LOCAL_MAIL_SENDER,
@@ -53,6 +56,10 @@ export interface EmbeddedStackOptions {
   mailSender?: string;
   /** Where the local admin credential is kept (made on first start); omitted = in memory. */
   adminCredentialFile?: string;
+  /** Where the link-token pepper is kept (made on first start); omitted = a fresh one in memory. */
+  linkSecretFile?: string;
+  /** Link-page requests per client address per minute; default 0 = no limit (tests, benchmarks). */
+  linkRateLimitPerMinute?: number;
 }
 
 export interface EmbeddedStack {
@@ -65,6 +72,8 @@ export interface EmbeddedStack {
   environment: Record<string, string>;
   /** The local admin sign-in (the admin console at urls.http + /admin). */
   admin: LocalAdmin;
+  /** The table's key of a link token (HMAC under this stack's pepper), for tests that look links up. */
+  linkTokenHash(token: string): string;
   stop(): Promise<void>;
 }
 
@@ -208,6 +217,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     const admin = ensureLocalAdmin(options.adminCredentialFile);
     environment[ADMIN_ENV.authMode] = 'local';
     environment[ADMIN_ENV.localCredential] = JSON.stringify(admin.credential);
+    // The pepper is given as a value here (Secrets Manager on AWS); one per stack, shared by every handler.
+    const linkSecret = ensureLocalLinkSecret(options.linkSecretFile);
+    environment[ENV.linkSecretValue] = JSON.stringify(linkSecret);
+    environment[ENV.linkRateLimitPerMinute] = String(options.linkRateLimitPerMinute ?? 0);
     Object.assign(process.env, environment);
 
     const runtime = new LocalLambdaRuntime(app.functions);
@@ -244,6 +257,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       stateMachineArns: { round: arnOf('Round'), nomination: arnOf('Nomination') },
       environment,
       admin,
+      linkTokenHash: (token) => hashToken(token, linkSecret.current),
       stop,
     };
   } catch (error) {

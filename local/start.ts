@@ -11,6 +11,7 @@ const stack = await startEmbeddedStack({
   ports: portsFromEnv(),
   dataDir: path.join(PROJECT_ROOT, '.nimitys', 'dynamodb'),
   adminCredentialFile: path.join(PROJECT_ROOT, '.nimitys', 'admin.json'),
+  linkSecretFile: path.join(PROJECT_ROOT, '.nimitys', 'link-secret.json'),
 });
 const { urls, stateMachineArns, admin } = stack;
 const adminSignIn = admin.password

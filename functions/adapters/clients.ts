@@ -4,6 +4,7 @@
  * talks to AWS or to the local emulators without a special case.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -11,6 +12,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 let dynamo: DynamoDBDocumentClient | undefined;
 let ses: SESv2Client | undefined;
 let sfn: SFNClient | undefined;
+let secrets: SecretsManagerClient | undefined;
 
 export function dynamoClient(): DynamoDBDocumentClient {
   dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -27,4 +29,9 @@ export function sesClient(): SESv2Client {
 export function sfnClient(): SFNClient {
   sfn ??= new SFNClient({});
   return sfn;
+}
+
+export function secretsClient(): SecretsManagerClient {
+  secrets ??= new SecretsManagerClient({});
+  return secrets;
 }

@@ -1,6 +1,7 @@
 /** The real adapters, built once per process from the configuration. */
-import { dynamoClient, sesClient, sfnClient } from '../adapters/clients.ts';
+import { dynamoClient, secretsClient, sesClient, sfnClient } from '../adapters/clients.ts';
 import { DynamoNominationStore } from '../adapters/dynamo-store.ts';
+import { linkSecretSource } from '../adapters/link-secret.ts';
 import { SesMailer } from '../adapters/ses-mailer.ts';
 import { SfnCallbacks } from '../adapters/sfn-workflow.ts';
 import type { Deps } from '../use-cases/deps.ts';
@@ -10,7 +11,7 @@ let deps: Deps | undefined;
 
 export function productionDeps(): Deps {
   if (deps) return deps;
-  const { tableName, mailSender, publicBaseUrl, mailConfigurationSet } = config();
+  const { tableName, mailSender, publicBaseUrl, mailConfigurationSet, linkSecretArn, linkSecretValue } = config();
   const db = dynamoClient();
   deps = {
     store: new DynamoNominationStore(db, tableName),
@@ -24,6 +25,7 @@ export function productionDeps(): Deps {
     callbacks: new SfnCallbacks(sfnClient()),
     clock: { now: () => new Date() },
     publicBaseUrl,
+    linkSecret: linkSecretSource({ secretArn: linkSecretArn, value: linkSecretValue }, secretsClient),
   };
   return deps;
 }

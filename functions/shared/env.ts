@@ -25,6 +25,22 @@ export interface Config {
   publicBaseUrl: string;
   /** SES configuration set (delivery events); optional. */
   mailConfigurationSet?: string;
+  /** Secrets Manager secret holding the link-token pepper (on AWS). */
+  linkSecretArn?: string;
+  /** The pepper's JSON itself: the embedded stack only (never set on AWS). */
+  linkSecretValue?: string;
+  /** Link-page requests per client address per minute; 0 = no limit (the embedded stack). */
+  linkRateLimitPerMinute: number;
+}
+
+function nonNegativeInteger(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value.trim() === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new ConfigurationError(`Environment variable ${name} must be a whole number >= 0`);
+  }
+  return parsed;
 }
 
 let cached: Config | undefined;
@@ -35,6 +51,9 @@ export function config(): Config {
     mailSender: requireEnv('MAIL_SENDER'),
     publicBaseUrl: requireEnv('PUBLIC_BASE_URL').replace(/\/+$/, ''),
     mailConfigurationSet: process.env.MAIL_CONFIGURATION_SET || undefined,
+    linkSecretArn: process.env.LINK_SECRET_ARN || undefined,
+    linkSecretValue: process.env.LINK_SECRET || undefined,
+    linkRateLimitPerMinute: nonNegativeInteger('LINK_RATE_LIMIT_PER_MINUTE', 0),
   };
   return cached;
 }
@@ -46,4 +65,7 @@ export const ENV = {
   publicBaseUrl: 'PUBLIC_BASE_URL',
   mailConfigurationSet: 'MAIL_CONFIGURATION_SET',
   roundStateMachineArn: 'ROUND_STATE_MACHINE_ARN',
+  linkSecretArn: 'LINK_SECRET_ARN',
+  linkSecretValue: 'LINK_SECRET',
+  linkRateLimitPerMinute: 'LINK_RATE_LIMIT_PER_MINUTE',
 } as const;

@@ -6,7 +6,7 @@ import {
   parseProposalForm,
   parseReturnForm,
 } from '../domain/forms.ts';
-import { hashClientAddress, hashToken, LINK_TOKEN_PATTERN } from '../domain/link-token.ts';
+import { hashClientAddress, LINK_TOKEN_PATTERN, tokenHashCandidates } from '../domain/link-token.ts';
 import type { AuditEntry, Link, StepOutput } from '../domain/ports.ts';
 import { answerDeadline, roundAsSeenBy } from '../domain/round.ts';
 import type { Nomination, OfficialStep, Person } from '../domain/types.ts';
@@ -108,15 +108,27 @@ async function gone(
   return new LinkGoneError(reason, info);
 }
 
+/** The stored link of a token: hashed with the current pepper, or with the previous one after a rotation. */
+async function findLink(token: string, deps: Pick<Deps, 'store' | 'linkSecret'>): Promise<Link | undefined> {
+  for (const tokenHash of tokenHashCandidates(token, await deps.linkSecret())) {
+    const link = await deps.store.getLink(tokenHash);
+    if (link) return link;
+  }
+  return undefined;
+}
+
 /**
  * Opens a link for viewing. Changes nothing (mail scanners fetch links too).
  * Throws NotFoundError for an unknown token, LinkGoneError when it can no longer act:
  * used; superseded (a newer link, or the nomination has moved on); expired (the
  * nomination's deadline, which an admin may have extended, has passed).
  */
-export async function openLink(token: string, deps: Pick<Deps, 'store' | 'clock'>): Promise<LinkView> {
+export async function openLink(
+  token: string,
+  deps: Pick<Deps, 'store' | 'clock' | 'linkSecret'>,
+): Promise<LinkView> {
   if (!LINK_TOKEN_PATTERN.test(token)) throw new NotFoundError('Malformed link token');
-  const link = await deps.store.getLink(hashToken(token));
+  const link = await findLink(token, deps);
   if (!link) throw new NotFoundError('Unknown link token');
   if (link.status === 'used') throw await gone(link, 'used', deps);
   if (link.status === 'superseded') throw await gone(link, 'superseded', deps);

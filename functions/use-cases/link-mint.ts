@@ -33,9 +33,9 @@ export async function mintLink(
   step: OfficialStep,
   recipient: Pick<Person, 'name' | 'email'>,
   mailPurpose: string,
-  deps: Pick<Deps, 'store' | 'clock' | 'publicBaseUrl'>,
+  deps: Pick<Deps, 'store' | 'clock' | 'publicBaseUrl' | 'linkSecret'>,
 ): Promise<MintedLink> {
-  const { token, tokenHash } = newLinkToken();
+  const { token, tokenHash } = newLinkToken(await deps.linkSecret());
   const link: Link = {
     tokenHash,
     roundId: ctx.round.id,

@@ -191,6 +191,9 @@ export class MemoryCallbacks implements WorkflowCallbacks {
   }
 }
 
+/** The pepper of the in-memory deps' link hashes. */
+export const TEST_LINK_SECRET = { current: 'test-pepper-0123456789abcdef0123456789abcdef' };
+
 export function memoryDeps(now = new Date('2023-10-02T09:00:00Z')) {
   const clock = { current: now, now: () => clock.current };
   const deps = {
@@ -199,6 +202,7 @@ export function memoryDeps(now = new Date('2023-10-02T09:00:00Z')) {
     callbacks: new MemoryCallbacks(),
     clock,
     publicBaseUrl: 'https://nimitys.example',
+    linkSecret: async () => TEST_LINK_SECRET,
   } satisfies Deps;
   return deps;
 }

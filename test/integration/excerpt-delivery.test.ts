@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient, sesClient } from '../../functions/adapters/clients.ts';
 import { DynamoNominationStore } from '../../functions/adapters/dynamo-store.ts';
 import { SesMailer } from '../../functions/adapters/ses-mailer.ts';
+import { parseLinkSecret } from '../../functions/domain/link-token.ts';
 import type { Nomination, Round } from '../../functions/domain/types.ts';
 import type { Deps } from '../../functions/use-cases/deps.ts';
 import { excerptDeliveries, sendExcerpts } from '../../functions/use-cases/excerpts.ts';
@@ -59,6 +60,7 @@ describe('the excerpt on the embedded stack', () => {
       callbacks: { succeed: async () => {}, fail: async () => {} },
       clock: { now: () => new Date() },
       publicBaseUrl: stack.urls.http,
+      linkSecret: async () => parseLinkSecret(stack.environment.LINK_SECRET ?? ''),
     };
     await store.putRoundIfAbsent({
       round,

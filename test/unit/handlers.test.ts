@@ -44,6 +44,7 @@ beforeAll(async () => {
     PUBLIC_BASE_URL: 'https://nimitys.test.example/',
     AWS_REGION: 'eu-north-1',
     NIMITYS_LOG_LEVEL: 'silent',
+    LINK_SECRET: JSON.stringify({ current: 'handler-test-pepper-0123456789abcdef0123' }),
   });
   ({ handler: linkPage } = (await import('../../functions/link-page.ts')) as unknown as {
     handler: LinkHandler;
