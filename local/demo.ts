@@ -17,7 +17,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { excerptRecipients } from '../functions/domain/excerpt.ts';
 import { actorOf } from '../functions/domain/round.ts';
 import { helsinkiDate } from '../functions/domain/time.ts';
-import type { Person, Round } from '../functions/domain/types.ts';
+import type { Municipality, Person, Round } from '../functions/domain/types.ts';
 import { PROJECT_ROOT } from '../infra/paths.ts';
 import { RoundStates } from '../workflows/states.ts';
 import { createClients, shiftRoundDatesToToday } from './client.ts';
@@ -92,6 +92,7 @@ const STEP_DONE: Record<Step, string> = {
   proposal: 'preparer submitted the proposal',
   approval: 'presenter approved it for the agenda',
   decision: 'committee secretary recorded the decision',
+  minute_check: 'minute checker approved the section',
 };
 async function act(
   mail: SesMail,
@@ -105,14 +106,18 @@ async function act(
   if (page.status !== 200) throw new Error(`GET ${mail.subject} → ${page.status}`);
   const step = stepOfPage(html);
   if (!step) throw new Error(`Unrecognised page behind the link in "${mail.subject}"`);
-  const index = round.municipalities.findIndex((m) => actorOf(m, step).email === mail.to);
+  const actsOnStep = (m: Municipality) =>
+    step === 'minute_check'
+      ? (m.minuteCheckers ?? []).some((c) => c.email === mail.to)
+      : actorOf(m, step).email === mail.to;
+  const index = round.municipalities.findIndex(actsOnStep);
   const municipality = round.municipalities[index];
   if (!municipality) throw new Error(`No municipality's ${step} official is ${mail.to}`);
 
   const fields: Record<string, string> = { ...hiddenFields(html) };
   if (step === 'proposal')
     Object.assign(fields, nomineeFields(nomineesFor(round, municipality.id, index)), { text: '' });
-  if (step === 'approval') fields.action = 'approve';
+  if (step === 'approval' || step === 'minute_check') fields.action = 'approve';
   if (step === 'decision') {
     const changed = municipality.id === CHANGED_BY_COMMITTEE;
     Object.assign(fields, {
@@ -145,6 +150,7 @@ function expectedMails(round: Round): Map<string, number> {
     expected.set(email.toLowerCase(), (expected.get(email.toLowerCase()) ?? 0) + 1);
   round.municipalities.forEach((municipality, index) => {
     for (const step of ['proposal', 'approval', 'decision'] as const) add(actorOf(municipality, step).email);
+    for (const checker of municipality.minuteCheckers ?? []) add(checker.email);
     const nominees = decidedNominees(round, municipality.id, index);
     const decision = {
       outcome: 'adopted' as const,

@@ -5,7 +5,7 @@
 import type { Person, Round } from '../functions/domain/types.ts';
 import type { SesMail } from './ses-store.ts';
 
-export type Step = 'proposal' | 'approval' | 'decision';
+export type Step = 'proposal' | 'approval' | 'decision' | 'minute_check';
 
 /** The minute's four, as Liperi's preparer types them. */
 export const LIPERI_NOMINEES: Person[] = [
@@ -46,6 +46,7 @@ export function hiddenFields(page: string): Record<string, string> {
 export function stepOfPage(page: string): Step | undefined {
   if (page.includes('name="meetingDate"')) return 'decision';
   if (page.includes('name="nominees.0.name"')) return 'proposal';
+  if (page.includes('Tarkasta pöytäkirjan pykälä')) return 'minute_check';
   if (/value="approve"/.test(page)) return 'approval';
   return undefined;
 }
@@ -94,7 +95,7 @@ export async function actOnMail(
   if (!step) throw new Error(`Unrecognised page behind the link in "${mail.subject}"`);
   const fields = hiddenFields(html);
   if (step === 'proposal') Object.assign(fields, nomineeFields(nomineesFor(mail)), { text: '' });
-  if (step === 'approval') fields.action = 'approve';
+  if (step === 'approval' || step === 'minute_check') fields.action = 'approve';
   if (step === 'decision') {
     Object.assign(fields, {
       meetingDate: today,

@@ -7,9 +7,12 @@
  *                                                      PlanDecisionWait ◀─── approved ──┘
  *                                                      ▼          ▲ tabled
  *                                               RequestDecision ▶ DecisionOutcome ─ rejected ▶ RecordRejected ▶ NominationRejected
- *                                                              │ adopted (as proposed or with changes)
- *                                                              ▼
- *                                               SendExcerpts ─▶ RecordMembers ─▶ NominationCompleted
+ *                                                      ▲       │ adopted (as proposed or with changes)
+ *                                                      │       ▼
+ *                                      returned (objection) ◀ PlanMinuteCheckWait ▶ RequestMinuteCheck ▶ MinuteCheckOutcome
+ *                                                              │ no checkers (skip)                       │ all checkers approved
+ *                                                              ▼                                          ▼
+ *                                               SendExcerpts ─▶ RecordMembers ─▶ NominationCompleted ◀────┘ (via SendExcerpts)
  *
  * An admin's corrected decision starts an execution with resumeAt 'correction':
  *   ResumeAt ─▶ SendCorrection ─▶ CorrectionSent
@@ -37,11 +40,20 @@ export { NominationStates };
 
 /** Where a retried nomination execution begins (`$.resumeAt`); see admin-actions.ts retryFailedStep. */
 export const RESUME_AT_PATH = '$.resumeAt';
-export type ResumePoint = 'proposal' | 'approval' | 'decision' | 'excerpts' | 'members' | 'correction';
+export type ResumePoint =
+  | 'proposal'
+  | 'approval'
+  | 'decision'
+  | 'minute_check'
+  | 'excerpts'
+  | 'members'
+  | 'correction';
 
 /** Where the next wait's timeout lives in the state. */
 export const WAIT_TIMEOUT_PATH = '$.wait.timeoutSeconds';
 const WAIT_EXPIRED_PATH = '$.wait.expired';
+/** Set by a Plan*Wait when its step does not apply (a minute check without checkers). */
+const WAIT_SKIP_PATH = '$.wait.skip';
 /** Where a Request* state keeps the official's answer. */
 export const RESULT_OUTCOME_PATH = '$.result.outcome';
 const ROUND_ID = '$.roundId';
@@ -119,10 +131,14 @@ export class NominationWorkflow extends Construct {
       return task;
     };
 
-    /** Plan → (deadline passed? → no answer) → wait for the link; a timeout plans again. */
+    /**
+     * Plan → (deadline passed? → no answer) → wait for the link; a timeout plans again.
+     * @param skipTo where to go when the plan says the step does not apply
+     */
     const officialStep = (
       names: { plan: string; deadline: string; request: string },
       step: OfficialStep,
+      skipTo?: sfn.IChainable,
     ): { entry: sfn.State; request: tasks.LambdaInvoke } => {
       const plan = guard(
         new tasks.LambdaInvoke(this, names.plan, {
@@ -132,6 +148,7 @@ export class NominationWorkflow extends Construct {
           resultSelector: {
             'expired.$': '$.Payload.expired',
             'timeoutSeconds.$': '$.Payload.timeoutSeconds',
+            ...(skipTo && { 'skip.$': '$.Payload.skip' }),
           },
           resultPath: '$.wait',
           taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
@@ -148,11 +165,12 @@ export class NominationWorkflow extends Construct {
       request.addRetry(TRANSIENT_RETRY);
       request.addCatch(plan, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
       request.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: FAILURE_PATH });
-      plan.next(
-        new sfn.Choice(this, names.deadline)
-          .when(sfn.Condition.booleanEquals(WAIT_EXPIRED_PATH, true), recordNoAnswer)
-          .otherwise(request),
+      const choice = new sfn.Choice(this, names.deadline).when(
+        sfn.Condition.booleanEquals(WAIT_EXPIRED_PATH, true),
+        recordNoAnswer,
       );
+      if (skipTo) choice.when(sfn.Condition.booleanEquals(WAIT_SKIP_PATH, true), skipTo);
+      plan.next(choice.otherwise(request));
       return { entry: plan, request };
     };
 
@@ -185,6 +203,16 @@ export class NominationWorkflow extends Construct {
     const excerpts = step(S.SendExcerpts, props.sendExcerpts)
       .next(recordMembers)
       .next(new sfn.Succeed(this, S.NominationCompleted));
+    // The excerpt goes out only after every minute checker has approved the section.
+    const minuteCheck = officialStep(
+      {
+        plan: S.PlanMinuteCheckWait,
+        deadline: S.MinuteCheckDeadlinePassed,
+        request: S.RequestMinuteCheck,
+      },
+      'minute_check',
+      excerpts,
+    );
 
     const correction = step(S.SendCorrection, props.sendCorrection).next(
       new sfn.Succeed(this, S.CorrectionSent),
@@ -203,6 +231,12 @@ export class NominationWorkflow extends Construct {
         .when(returned('returned'), proposal.entry)
         .when(returned('tabled'), decision.entry)
         .when(returned('rejected'), recordRejected)
+        .otherwise(minuteCheck.entry),
+    );
+    // A checker's objection sends the decision back to the committee secretary.
+    minuteCheck.request.next(
+      new sfn.Choice(this, S.MinuteCheckOutcome)
+        .when(returned('returned'), decision.entry)
         .otherwise(excerpts),
     );
 
@@ -216,6 +250,7 @@ export class NominationWorkflow extends Construct {
     const start = new sfn.Choice(this, S.ResumeAt)
       .when(resumeAt('approval'), approval.entry)
       .when(resumeAt('decision'), decision.entry)
+      .when(resumeAt('minute_check'), minuteCheck.entry)
       .when(resumeAt('excerpts'), excerpts)
       .when(resumeAt('members'), recordMembers)
       .when(resumeAt('correction'), correction)

@@ -16,6 +16,11 @@ export const NominationStates = {
   DecisionDeadlinePassed: 'DecisionDeadlinePassed',
   RequestDecision: 'RequestDecision',
   DecisionOutcome: 'DecisionOutcome',
+  /** Pöytäkirjan tarkastus: skipped when the municipality lists no minute checkers. */
+  PlanMinuteCheckWait: 'PlanMinuteCheckWait',
+  MinuteCheckDeadlinePassed: 'MinuteCheckDeadlinePassed',
+  RequestMinuteCheck: 'RequestMinuteCheck',
+  MinuteCheckOutcome: 'MinuteCheckOutcome',
   RecordRejected: 'RecordRejected',
   NominationRejected: 'NominationRejected',
   SendExcerpts: 'SendExcerpts',

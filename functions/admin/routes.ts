@@ -4,7 +4,9 @@
  * person sends can cause a 500: bad input is a 4xx page with the field at fault.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { NominationSearch } from '../domain/admin-ports.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { displayDateTimeFi } from '../domain/finnish.ts';
 import { log } from '../shared/logger.ts';
 import {
   type AdminDeps,
@@ -19,35 +21,56 @@ import {
 } from '../use-cases/admin-actions.ts';
 import { loadNomination } from '../use-cases/load.ts';
 import {
+  ADMINS_GROUP,
   type AdminAuthSettings,
-  csrfToken,
+  type Authenticated,
+  cookies,
+  csrfFor,
   ForbiddenError,
   type Principal,
   requireAdmin,
   SESSION_COOKIE,
   SESSION_SECONDS,
-  sessionTokenOf,
   signInLocal,
   UnauthenticatedError,
+  verifiedCognitoPrincipal,
 } from './auth.ts';
+import {
+  authorizeUrl,
+  type CognitoSettings,
+  clearLoginCookie,
+  exchangeCode,
+  LOGIN_COOKIE,
+  loginCookie,
+  logoutUrl,
+  newLogin,
+  readLogin,
+  safeNext,
+  sameState,
+  secureAttribute,
+} from './cognito.ts';
 import { boundaryOf, MalformedFormError, parseMultipart } from './multipart.ts';
 import {
   ADMIN_BASE,
   type PageContext,
   paths,
   renderError,
+  renderMessage,
   renderNomination,
   renderRound,
   renderRounds,
+  renderSearch,
   renderSignIn,
   renderStartRound,
   type TimelineItem,
 } from './pages.ts';
+import { searchNominations } from './search.ts';
 import { ADMIN_CSP } from './style.ts';
 import {
   actionWords,
   attentionList,
   buildRows,
+  linkOpenItem,
   matches,
   progressOf,
   STATUS_LABELS,
@@ -97,6 +120,14 @@ class PayloadTooLargeError extends Error {
   override readonly name = 'PayloadTooLargeError';
 }
 
+/** A form posted without this session's CSRF token: stale, or not from the console's own page. */
+class CsrfError extends Error {
+  override readonly name = 'CsrfError';
+}
+
+/** Round and municipality ids are the round file's slugs; anything else names nothing (and is never a key). */
+const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
+
 function bodyOf(event: APIGatewayProxyEventV2): Buffer {
   const raw = event.body ?? '';
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
@@ -134,8 +165,23 @@ function sessionCookie(token: string): string {
 
 const CLEAR_COOKIE = `${SESSION_COOKIE}=; Path=${ADMIN_BASE}; HttpOnly; SameSite=Strict; Max-Age=0`;
 
+/**
+ * The AWS session: the verified ID token, for as long as it is valid. SameSite=Lax, not
+ * Strict: the callback is reached by a redirect from the hosted UI (another site), and a
+ * Strict cookie set there would not be sent on the redirect that follows. Forms still
+ * carry the CSRF token, and Lax keeps the cookie off other sites' POSTs.
+ */
+function cognitoSessionCookie(s: CognitoSettings, token: string, maxAge: number): string {
+  return `${SESSION_COOKIE}=${token}; Path=${ADMIN_BASE}; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secureAttribute(s.publicBaseUrl)}`;
+}
+
+function clearCognitoSession(s: CognitoSettings): string {
+  return `${SESSION_COOKIE}=; Path=${ADMIN_BASE}; HttpOnly; SameSite=Lax; Max-Age=0${secureAttribute(s.publicBaseUrl)}`;
+}
+
 export interface AdminHttpDeps extends AdminDeps {
   auth: AdminAuthSettings;
+  search: NominationSearch;
 }
 
 interface Request {
@@ -143,13 +189,14 @@ interface Request {
   method: string;
   segments: string[];
   principal: Principal;
+  /** How the principal was proven: forms posted with a cookie must carry the CSRF token. */
+  authenticated: Authenticated;
   ctx: PageContext;
   deps: AdminHttpDeps;
 }
 
 const MESSAGES: Record<string, string> = {
   started: 'Kierros on aloitettu. Pyynnöt lähtevät kunnille.',
-  'already-started': 'Sama kierrostiedosto oli jo aloitettu: mitään uutta ei tehty.',
   resend: 'Uusi linkki on lähetetty. Aiempi linkki ei enää toimi.',
   extend: 'Määräaikaa on pidennetty.',
   cancel: 'Nimeäminen on peruttu.',
@@ -157,6 +204,12 @@ const MESSAGES: Record<string, string> = {
   correct: 'Oikaistu päätös on kirjattu. Oikaistu pöytäkirjanote lähtee otteen saaneille.',
   'correct-repeat': 'Sama oikaistu päätös oli jo kirjattu: mitään uutta ei tehty.',
 };
+
+/** The notice after an action (`?done=…`); own keys only, so `?done=constructor` shows nothing. */
+function doneMessage(event: APIGatewayProxyEventV2): string | undefined {
+  const done = event.queryStringParameters?.done ?? '';
+  return Object.hasOwn(MESSAGES, done) ? MESSAGES[done] : undefined;
+}
 
 function notFound(ctx: PageContext): Result {
   return page(404, renderError(ctx, 404, 'Sivua ei löydy', 'Tarkista osoite.'));
@@ -186,7 +239,7 @@ async function roundsPage(r: Request): Promise<Result> {
         ...x.progress,
       })),
     });
-  return page(200, renderRounds(r.ctx, rounds, MESSAGES[r.event.queryStringParameters?.done ?? '']));
+  return page(200, renderRounds(r.ctx, rounds, doneMessage(r.event)));
 }
 
 export async function loadRoundView(deps: AdminDeps, roundId: string, now: Date) {
@@ -241,7 +294,7 @@ async function roundPage(r: Request, roundId: string, api: boolean): Promise<Res
         total: view.rows.length,
         now,
       },
-      MESSAGES[r.event.queryStringParameters?.done ?? ''],
+      doneMessage(r.event),
     ),
   );
 }
@@ -279,7 +332,8 @@ const MAIL_WORDS: Array<[RegExp, string]> = [
   [/^proposal-request/, 'Ehdotuspyyntö lähetetty'],
   [/^approval-request/, 'Hyväksyntäpyyntö lähetetty'],
   [/^decision-request/, 'Päätöksen kirjauspyyntö lähetetty'],
-  [/^(proposal|approval|decision)-(resend|substitute)/, 'Uusi linkki lähetetty'],
+  [/^minute_check-request/, 'Pöytäkirjan tarkastuspyyntö lähetetty'],
+  [/^(proposal|approval|decision|minute_check)-(resend|substitute)/, 'Uusi linkki lähetetty'],
   [/^excerpt(-copy)?-corrected-/, 'Oikaistu pöytäkirjanote lähetetty'],
   [/^excerpt-copy/, 'Pöytäkirjanote lähetetty tiedoksi'],
   [/^excerpt/, 'Pöytäkirjanote lähetetty'],
@@ -305,14 +359,16 @@ async function nominationPage(
   const { deps } = r;
   const ctx = await loadNomination(deps.store, roundId, municipalityId);
   const step = waitingStep(ctx.nomination.status);
-  const [wait, audit, mails] = await Promise.all([
+  const [wait, audit, mails, opens] = await Promise.all([
     step ? deps.store.getWait(roundId, municipalityId, step) : undefined,
     deps.store.listAudit(roundId, municipalityId),
     deps.reads.listMail(roundId, municipalityId),
+    deps.reads.listLinkOpens(roundId, municipalityId),
   ]);
   const now = deps.clock.now();
-  const undelivered = mails.filter((m) =>
-    ['bounced', 'complained', 'failed'].includes(m.deliveryState ?? m.status),
+  const undelivered = mails.filter(
+    (m) =>
+      m.status === 'retrying' || ['bounced', 'complained', 'failed'].includes(m.deliveryState ?? m.status),
   );
   const [row] = buildRows(ctx.round, [ctx.nomination], wait ? [wait] : [], now, undelivered);
   if (!row) throw new NotFoundError(`Municipality ${municipalityId} not in round`);
@@ -329,6 +385,7 @@ async function nominationPage(
   );
   const n = ctx.nomination;
   const timeline: TimelineItem[] = [
+    ...opens.map(linkOpenItem),
     ...mails
       .filter((m) => m.sentAt)
       .map((m) => ({ at: m.sentAt as string, text: `${mailWords(m.purpose)}: ${m.recipient}` })),
@@ -363,9 +420,42 @@ async function nominationPage(
       audit,
       ...extra,
     },
-    MESSAGES[r.event.queryStringParameters?.done ?? ''],
+    doneMessage(r.event),
   );
   return page(extra.status ?? 200, body);
+}
+
+/**
+ * What changed a nomination since the version an admin's form showed, in words (who did
+ * what, when), or undefined when nothing did. The winner of a race records its audit entry
+ * just after its write: a few short re-reads give it the time to land.
+ */
+async function changedSince(
+  deps: AdminDeps,
+  roundId: string,
+  municipalityId: string,
+  seen: number | undefined,
+): Promise<string | undefined> {
+  if (seen === undefined) return undefined;
+  for (let attempt = 0; ; attempt++) {
+    const nomination = await deps.store.getNomination(roundId, municipalityId);
+    if (!nomination || nomination.version === seen) return undefined;
+    const latest = (await deps.store.listAudit(roundId, municipalityId))
+      .filter((a) => a.at >= nomination.updatedAt)
+      .sort((a, b) => a.at.localeCompare(b.at))
+      .at(-1);
+    if (latest) {
+      const detail = latest.detail ? `: ${latest.detail}` : '';
+      return `${actionWords(latest.action)}${detail} (${latest.actor}, ${displayDateTimeFi(latest.at)})`;
+    }
+    if (attempt >= 4) {
+      const cancelled = nomination.cancelled;
+      return cancelled
+        ? `Nimeäminen peruttu: ${cancelled.reason} (${cancelled.by}, ${displayDateTimeFi(cancelled.at)})`
+        : `Tila nyt: ${STATUS_LABELS[nomination.status]} (muutettu ${displayDateTimeFi(nomination.updatedAt)})`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function requireConfirm(fields: Record<string, string>) {
@@ -374,12 +464,11 @@ function requireConfirm(fields: Record<string, string>) {
   }
 }
 
+/** A form posted with the session cookie must carry its CSRF token (a bearer token is never sent on its own). */
 function checkCsrf(r: Request, fields: Record<string, string>) {
-  if (r.deps.auth.mode !== 'local') return; // Cognito: bearer tokens are not sent by a browser on its own
-  const token = sessionTokenOf(r.event) ?? '';
-  if (fields.csrf !== csrfToken(r.deps.auth.credential.sessionSecret, token)) {
-    throw new ForbiddenError('CSRF token mismatch');
-  }
+  const { via, token } = r.authenticated;
+  if (via !== 'cookie') return;
+  if (!token || fields.csrf !== csrfFor(r.deps.auth, token)) throw new CsrfError('CSRF token mismatch');
 }
 
 async function nominationAction(
@@ -391,7 +480,9 @@ async function nominationAction(
   const { fields } = formOf(r.event);
   checkCsrf(r, fields);
   const actor = r.principal.name;
-  const ref = { roundId, municipalityId };
+  // The version of the nomination the admin's page showed (every action form carries it).
+  const expectedVersion = /^\d{1,9}$/.test(fields.version ?? '') ? Number(fields.version) : undefined;
+  const ref = { roundId, municipalityId, expectedVersion };
   let done = action;
   try {
     requireConfirm(fields);
@@ -426,12 +517,15 @@ async function nominationAction(
       });
     }
     if (error instanceof ConflictError) {
+      const meanwhile = await changedSince(r.deps, roundId, municipalityId, expectedVersion);
       return nominationPage(r, roundId, municipalityId, {
         errors: [
           {
             field: 'confirm',
-            message:
-              action === 'correct'
+            message: meanwhile
+              ? `Toimintoa ei tehty: nimeämistä muutettiin sillä välin, kun sivu oli auki. ${meanwhile}. ` +
+                'Tarkista tilanne alta ja tee toiminto tarvittaessa uudelleen.'
+              : action === 'correct'
                 ? `${error.message} Lataa sivu uudelleen.`
                 : 'Toimintoa ei voi enää tehdä: nimeämisen tila on muuttunut. Lataa sivu uudelleen.',
           },
@@ -451,9 +545,24 @@ async function startRoundAction(r: Request): Promise<Result> {
   try {
     requireConfirm(fields);
     const started = await startRoundAsAdmin(file?.text ?? '', r.principal.name, r.deps);
-    return redirect(
-      `${paths.round(started.round.id)}?done=${started.created ? 'started' : 'already-started'}`,
-    );
+    if (!started.created) {
+      // The same file twice (a double click, two admins, the CLI at the same moment): one round,
+      // one execution; the later caller hears so.
+      return page(
+        409,
+        renderStartRound(
+          { ...r.ctx, section: 'new' },
+          [
+            {
+              field: 'file',
+              message: `Kierros "${started.round.id}" on jo aloitettu samalla kierrostiedostolla: mitään uutta ei tehty. Kierroksen tilanne: ${paths.round(started.round.id)}`,
+            },
+          ],
+          file?.name,
+        ),
+      );
+    }
+    return redirect(`${paths.round(started.round.id)}?done=started`);
   } catch (error) {
     if (error instanceof ValidationError) {
       return page(422, renderStartRound({ ...r.ctx, section: 'new' }, error.fieldErrors, file?.name));
@@ -472,18 +581,53 @@ async function startRoundAction(r: Request): Promise<Result> {
   }
 }
 
+/** GET /admin/haku?q=…&status=…: across every round, from the search index (search.ts). */
+async function searchPage(r: Request, api: boolean): Promise<Result> {
+  const input = { query: r.event.queryStringParameters?.q, status: r.event.queryStringParameters?.status };
+  try {
+    const outcome = await searchNominations(input, r.deps);
+    if (api) {
+      return json(200, {
+        query: outcome.query,
+        status: outcome.status,
+        more: outcome.more,
+        results: outcome.hits.map((h) => ({
+          roundId: h.stored.round.id,
+          round: h.stored.round.title,
+          municipalityId: h.row.municipality.id,
+          municipality: h.row.municipality.name,
+          status: h.row.nomination.status,
+          state: h.row.stateText,
+          matched: h.matched,
+          href: paths.nomination(h.stored.round.id, h.row.municipality.id),
+        })),
+      });
+    }
+    return page(200, renderSearch(r.ctx, outcome));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    if (api) return json(422, { message: error.message, errors: error.fieldErrors });
+    const empty = { query: input.query ?? '', status: '' as const, searched: false, hits: [], more: false };
+    return page(422, renderSearch(r.ctx, empty, error.fieldErrors));
+  }
+}
+
 async function route(r: Request): Promise<Result> {
   const get = r.method === 'GET' || r.method === 'HEAD';
   const api = r.segments[0] === 'api';
   const s = api ? r.segments.slice(1) : r.segments;
   if (api && !get) return json(405, { message: 'Method Not Allowed' });
   if (s.length === 0 && get) return roundsPage(r);
+  if (s[0] === 'haku' && s.length === 1 && get) return searchPage(r, api);
   if (s[0] === 'rounds') {
     if (s.length === 1 && get) return roundsPage(r);
     if (!api && s[1] === 'new' && s.length === 2) {
       return get ? page(200, renderStartRound(r.ctx)) : startRoundAction(r);
     }
     const roundId = s[1];
+    if ([roundId, s[2] === 'm' ? s[3] : undefined].some((id) => id !== undefined && !ID_PATTERN.test(id))) {
+      return api ? json(404, { message: 'Not Found' }) : notFound(r.ctx);
+    }
     if (roundId && s.length === 2 && get) return roundPage(r, roundId, api);
     if (!api && roundId && s[2] === 'export.csv' && s.length === 3 && get) return csvExport(r, roundId);
     if (!api && roundId && s[2] === 'm' && s[3]) {
@@ -511,17 +655,8 @@ function segmentsOf(path: string): string[] | undefined {
 }
 
 async function signIn(event: APIGatewayProxyEventV2, deps: AdminHttpDeps): Promise<Result> {
-  if (deps.auth.mode !== 'local') {
-    return page(
-      200,
-      renderError(
-        {},
-        200,
-        'Kirjautuminen',
-        'Kirjaudu organisaatiosi kirjautumispalvelussa (Cognito) ja avaa ylläpito sen jälkeen.',
-      ),
-    );
-  }
+  // On AWS the sign-in is Cognito's hosted UI: this address just leads there.
+  if (deps.auth.mode !== 'local') return redirect(paths.cognitoSignIn(event.queryStringParameters?.next));
   const method = event.requestContext.http.method.toUpperCase();
   if (method !== 'POST') return page(200, renderSignIn({ next: event.queryStringParameters?.next }));
   const { fields } = formOf(event);
@@ -537,15 +672,92 @@ async function signIn(event: APIGatewayProxyEventV2, deps: AdminHttpDeps): Promi
       renderSignIn({ error: 'Käyttäjätunnus tai salasana on väärin.', username: fields.username }),
     );
   }
-  const next =
-    fields.next?.startsWith(`${ADMIN_BASE}`) && !fields.next.startsWith('//') ? fields.next : ADMIN_BASE;
-  return redirect(next, [sessionCookie(token)]);
+  return redirect(safeNext(fields.next), [sessionCookie(token)]);
+}
+
+const SIGN_IN_AGAIN = { href: paths.cognitoSignIn(), text: 'Kirjaudu uudelleen' };
+
+/**
+ * The Cognito sign-in (cognito.ts): /admin/kirjaudu starts it, …/callback finishes it,
+ * …/ulos is where the hosted UI's sign-out returns. Locally these lead to the local form.
+ */
+async function cognitoSignIn(
+  event: APIGatewayProxyEventV2,
+  step: string | undefined,
+  deps: AdminHttpDeps,
+): Promise<Result> {
+  const query = event.queryStringParameters ?? {};
+  if (deps.auth.mode !== 'cognito')
+    return redirect(`${paths.signIn()}${query.next ? `?next=${encodeURIComponent(query.next)}` : ''}`);
+  const s = deps.auth.cognito;
+  const now = deps.clock.now();
+  if (step === undefined) {
+    const login = newLogin(query.next, now);
+    return redirect(authorizeUrl(s, login), [loginCookie(s, login)]);
+  }
+  if (step === 'ulos') {
+    return page(
+      200,
+      renderMessage('Olet kirjautunut ulos', 'Istuntosi ylläpidossa on päättynyt.', SIGN_IN_AGAIN),
+    );
+  }
+  if (step !== 'callback') return notFound({});
+  const refuse = (status: number, title: string, message: string) =>
+    page(status, renderMessage(title, message, SIGN_IN_AGAIN, status), {}, [clearLoginCookie(s)]);
+  if (query.error) {
+    return refuse(401, 'Kirjautuminen keskeytyi', 'Kirjautumispalvelu ei kirjannut sinua sisään.');
+  }
+  const login = readLogin(cookies(event)[LOGIN_COOKIE], now);
+  if (!login || !query.code || !sameState(login.state, query.state)) {
+    return refuse(400, 'Kirjautuminen vanheni', 'Kirjautuminen ei ollut enää voimassa. Aloita se uudelleen.');
+  }
+  let idToken: string;
+  try {
+    idToken = await exchangeCode(s, query.code, login.verifier);
+  } catch (error) {
+    log.warn('admin sign-in: code not exchanged', {
+      error: (error as Error)?.name,
+      message: (error as Error)?.message,
+    });
+    return refuse(401, 'Kirjautuminen epäonnistui', 'Kirjautumista ei voitu vahvistaa. Yritä uudelleen.');
+  }
+  const principal = await verifiedCognitoPrincipal(idToken, s, now, 'id', login.nonce);
+  if (!principal) {
+    return refuse(401, 'Kirjautuminen epäonnistui', 'Kirjautumista ei voitu vahvistaa. Yritä uudelleen.');
+  }
+  if (!principal.groups.includes(ADMINS_GROUP)) {
+    log.info('admin sign-in: not in the admins group');
+    return refuse(403, 'Ei käyttöoikeutta', 'Tunnuksellasi ei ole ylläpidon oikeuksia.');
+  }
+  const exp = (
+    JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp: number }
+  ).exp;
+  const maxAge = Math.max(0, exp - Math.floor(now.getTime() / 1000));
+  return redirect(login.next, [cognitoSessionCookie(s, idToken, maxAge), clearLoginCookie(s)]);
+}
+
+function signOut(deps: AdminHttpDeps): Result {
+  if (deps.auth.mode === 'local') return redirect(paths.signIn(), [CLEAR_COOKIE]);
+  // The hosted UI keeps a session of its own: sign out there too; it returns to /admin/kirjaudu/ulos.
+  return redirect(logoutUrl(deps.auth.cognito), [clearCognitoSession(deps.auth.cognito)]);
+}
+
+/** On AWS the sign-out form's redirect ends at the hosted UI: the page's form-action must allow it. */
+function withCsp(result: Result, auth: AdminAuthSettings): Result {
+  if (auth.mode !== 'cognito' || !result.headers) return result;
+  const origin = new URL(auth.cognito.domain).origin;
+  const csp = ADMIN_CSP.replace("form-action 'self'", `form-action 'self' ${origin}`);
+  return { ...result, headers: { ...result.headers, 'content-security-policy': csp } };
 }
 
 export async function handleAdminRequest(
   event: APIGatewayProxyEventV2,
   deps: AdminHttpDeps,
 ): Promise<Result> {
+  return withCsp(await handle(event, deps), deps.auth);
+}
+
+async function handle(event: APIGatewayProxyEventV2, deps: AdminHttpDeps): Promise<Result> {
   const path = event.rawPath ?? event.requestContext.http.path;
   const method = event.requestContext.http.method.toUpperCase();
   const segments = segmentsOf(path);
@@ -553,25 +765,48 @@ export async function handleAdminRequest(
   try {
     if (!segments) return notFound({});
     if (segments.length === 1 && segments[0] === 'sign-in') return await signIn(event, deps);
-    if (segments.length === 1 && segments[0] === 'sign-out' && method === 'POST') {
-      return redirect(paths.signIn(), [CLEAR_COOKIE]);
+    if (segments.length === 1 && segments[0] === 'sign-out' && method === 'POST') return signOut(deps);
+    if (segments[0] === 'kirjaudu' && segments.length <= 2 && (method === 'GET' || method === 'HEAD')) {
+      return await cognitoSignIn(event, segments[1], deps);
     }
-    const principal = requireAdmin(event, deps.auth, deps.clock.now());
-    const token = sessionTokenOf(event);
+    const authenticated = await requireAdmin(event, deps.auth, deps.clock.now());
+    const { principal, via, token } = authenticated;
     const ctx: PageContext = {
       user: principal.name,
-      csrf:
-        deps.auth.mode === 'local' && token
-          ? csrfToken(deps.auth.credential.sessionSecret, token)
-          : undefined,
+      csrf: via === 'cookie' && token ? csrfFor(deps.auth, token) : undefined,
     };
-    return await route({ event, method, segments, principal, ctx, deps });
+    return await route({ event, method, segments, principal, authenticated, ctx, deps });
   } catch (error) {
     if (error instanceof UnauthenticatedError) {
       if (api) return json(401, { message: 'Unauthorized' });
-      return page(401, renderSignIn({ next: method === 'GET' ? path : undefined }), {
-        'www-authenticate': 'Bearer realm="nimitys-admin"',
-      });
+      const next =
+        method === 'GET' ? `${path}${event.rawQueryString ? `?${event.rawQueryString}` : ''}` : undefined;
+      // A browser on AWS goes to the hosted UI; it comes back here after signing in.
+      if (deps.auth.mode === 'cognito' && method === 'GET') return redirect(paths.cognitoSignIn(next));
+      const body =
+        deps.auth.mode === 'cognito'
+          ? renderMessage(
+              'Kirjaudu ylläpitoon',
+              'Istuntosi on päättynyt tai et ole kirjautunut.',
+              {
+                href: paths.cognitoSignIn(),
+                text: 'Kirjaudu',
+              },
+              401,
+            )
+          : renderSignIn({ next });
+      return page(401, body, { 'www-authenticate': 'Bearer realm="nimitys-admin"' });
+    }
+    if (error instanceof CsrfError) {
+      return page(
+        403,
+        renderError(
+          {},
+          403,
+          'Lomaketta ei voitu käsitellä',
+          'Lomake on vanhentunut tai se ei tullut tämän istunnon sivulta. Lataa sivu uudelleen ja yritä uudestaan.',
+        ),
+      );
     }
     if (error instanceof ForbiddenError) {
       if (api) return json(403, { message: 'Forbidden' });

@@ -3,8 +3,9 @@
  * needs attention first, and a round's progress. Pure: no AWS, no clock of its own.
  */
 import { displayDateFi, displayDateTimeFi } from '../domain/finnish.ts';
-import type { OutboxRecord, StepWait, StoredRound } from '../domain/ports.ts';
+import type { LinkOpen, OutboxRecord, StepWait, StoredRound } from '../domain/ports.ts';
 import { answerDeadline, findMunicipality, groupOf } from '../domain/round.ts';
+import { containsAll, normalizeSearchText, queryWords } from '../domain/search.ts';
 import type { Municipality, Nomination, NominationStatus, OfficialStep, Round } from '../domain/types.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -14,6 +15,7 @@ export const STATUS_LABELS: Record<NominationStatus, string> = {
   awaiting_proposal: 'Odottaa ehdotusta',
   awaiting_approval: 'Odottaa esittelijää',
   awaiting_decision: 'Odottaa päätöstä',
+  awaiting_minute_check: 'Odottaa pöytäkirjan tarkastusta',
   decided: 'Päätetty',
   excerpts_sent: 'Otteet lähetetty',
   completed: 'Valmis',
@@ -30,13 +32,15 @@ const WAITING_STEP: Partial<Record<NominationStatus, OfficialStep>> = {
   awaiting_proposal: 'proposal',
   awaiting_approval: 'approval',
   awaiting_decision: 'decision',
+  awaiting_minute_check: 'minute_check',
 };
 
 export function waitingStep(status: NominationStatus): OfficialStep | undefined {
   return WAITING_STEP[status];
 }
 
-export type Attention = 'failed' | 'bounced' | 'overdue' | 'no_answer' | undefined;
+/** `delayed`: a mail SES has not taken yet (throttled or unreachable); the workflow retries it. */
+export type Attention = 'failed' | 'bounced' | 'delayed' | 'overdue' | 'no_answer' | undefined;
 
 export interface NominationRow {
   municipality: Municipality;
@@ -53,7 +57,7 @@ export interface NominationRow {
   attention: Attention;
 }
 
-function who(municipality: Municipality, step: OfficialStep): string {
+function who(municipality: Municipality, nomination: Nomination, step: OfficialStep): string {
   switch (step) {
     case 'proposal':
       return `ehdotusta valmistelijalta ${municipality.preparer.name}`;
@@ -61,6 +65,14 @@ function who(municipality: Municipality, step: OfficialStep): string {
       return `hyväksyntää esittelijältä ${municipality.presenter.name}`;
     case 'decision':
       return `päätöstä toimielimeltä ${municipality.body.name}`;
+    case 'minute_check': {
+      const check = nomination.minuteCheck;
+      const approved = new Set(check?.approvals.map((a) => a.email.toLowerCase()));
+      const pending = (check?.checkers ?? municipality.minuteCheckers ?? [])
+        .filter((c) => !approved.has(c.email.toLowerCase()))
+        .map((c) => c.name);
+      return `pöytäkirjan tarkastusta: ${pending.join(', ')}`;
+    }
   }
 }
 
@@ -72,7 +84,7 @@ export function stateText(
   const step = waitingStep(nomination.status);
   if (step) {
     const since = waitingSince ? ` ${displayDateTimeFi(waitingSince)} alkaen` : '';
-    return `Odottaa ${who(municipality, step)}${since}`;
+    return `Odottaa ${who(municipality, nomination, step)}${since}`;
   }
   const decision = nomination.decision;
   const decided = decision
@@ -102,9 +114,16 @@ export function stateText(
   }
 }
 
-function attentionOf(nomination: Nomination, deadline: Date, now: Date, bounced: boolean): Attention {
+function attentionOf(
+  nomination: Nomination,
+  deadline: Date,
+  now: Date,
+  bounced: boolean,
+  delayed = false,
+): Attention {
   if (nomination.status === 'failed') return 'failed';
   if (bounced) return 'bounced';
+  if (delayed) return 'delayed';
   if (waitingStep(nomination.status) && deadline.getTime() < now.getTime()) return 'overdue';
   if (nomination.status === 'no_answer') return 'no_answer';
   return undefined;
@@ -113,8 +132,9 @@ function attentionOf(nomination: Nomination, deadline: Date, now: Date, bounced:
 const ATTENTION_ORDER: Record<NonNullable<Attention>, number> = {
   failed: 0,
   bounced: 1,
-  overdue: 2,
-  no_answer: 3,
+  delayed: 2,
+  overdue: 3,
+  no_answer: 4,
 };
 
 export function buildRows(
@@ -124,7 +144,10 @@ export function buildRows(
   now: Date,
   undelivered: OutboxRecord[] = [],
 ): NominationRow[] {
-  const bouncedScopes = new Set(undelivered.map((m) => m.scope));
+  // `undelivered` may hold mails still being retried (status retrying): a delay, not a bounce.
+  const retrying = (m: OutboxRecord) => m.status === 'retrying';
+  const bouncedScopes = new Set(undelivered.filter((m) => !retrying(m)).map((m) => m.scope));
+  const delayedScopes = new Set(undelivered.filter(retrying).map((m) => m.scope));
   const waitBy = new Map(waits.map((w) => [`${w.municipalityId}#${w.step}`, w]));
   const groupNames = new Map(round.groups.map((g) => [g.id, g.name]));
   const rows: NominationRow[] = [];
@@ -147,7 +170,13 @@ export function buildRows(
       waitingSince,
       daysLeft: Math.ceil((deadline.getTime() - now.getTime()) / DAY_MS),
       deadline: nomination.deadline ?? round.deadline,
-      attention: attentionOf(nomination, deadline, now, bouncedScopes.has(nomination.municipalityId)),
+      attention: attentionOf(
+        nomination,
+        deadline,
+        now,
+        bouncedScopes.has(nomination.municipalityId),
+        delayedScopes.has(nomination.municipalityId),
+      ),
     });
   }
   return rows.sort((a, b) => a.municipality.name.localeCompare(b.municipality.name, 'fi'));
@@ -193,37 +222,89 @@ export function progressOf(round: Round, nominations: Nomination[], activeGroups
 }
 
 /**
- * Search within a round: municipality name or id, any person's name or e-mail
- * (officials, nominees, members), the decision's section or diary number. Case-insensitive.
+ * What a nomination can be searched by, each with its label: the municipality, its
+ * officials and addresses, the proposed and decided people and members, the decision's
+ * section and diary number (corrected decisions' too).
  */
-export function matches(row: NominationRow, query: string): boolean {
-  const q = query.trim().toLowerCase();
-  if (!q) return true;
+export function searchFields(row: NominationRow): Array<[label: string, value: string]> {
   const m = row.municipality;
   const n = row.nomination;
-  const people = [
-    m.preparer,
-    m.presenter,
-    ...(n.proposal?.nominees ?? []),
-    ...(n.decision?.nominees ?? []),
-    ...(n.members ?? []),
+  const decisions = [...(n.previousDecisions ?? []), ...(n.decision ? [n.decision] : [])];
+  const person = (label: string, p: { name: string; email: string }): Array<[string, string]> => [
+    [label, p.name],
+    [label, p.email],
   ];
-  const haystack = [
-    m.id,
-    m.name,
-    m.registryEmail,
-    m.boardEmail,
-    m.body.name,
-    m.body.secretaryEmail,
-    row.groupName,
-    ...people.flatMap((p) => [p.name, p.email]),
-    n.decision ? `§ ${n.decision.section}` : '',
-    n.decision?.section ?? '',
-    n.decision?.diaryNumber ?? '',
-  ]
-    .join('\n')
-    .toLowerCase();
-  return haystack.includes(q);
+  return [
+    ['Kunta', m.name],
+    ['Kunta', m.id],
+    ...person('Valmistelija', m.preparer),
+    ...person('Esittelijä', m.presenter),
+    ['Kirjaamo', m.registryEmail],
+    ['Kunnanhallitus', m.boardEmail],
+    ['Toimielin', m.body.name],
+    ['Toimielimen sihteeri', m.body.secretaryEmail],
+    ['Toimielimen sihteeri', m.body.secretaryName ?? ''],
+    ...(m.minuteCheckers ?? []).flatMap((c) => person('Pöytäkirjantarkastaja', c)),
+    ['Ryhmä', row.groupName],
+    ...(n.proposal?.nominees ?? []).flatMap((p) => person('Ehdotettu', p)),
+    ...decisions.flatMap((d) => d.nominees.flatMap((p) => person('Nimetty', p))),
+    ...(n.members ?? []).flatMap((p) => person('Jäsen', p)),
+    ...decisions.map((d): [string, string] => ['Pykälä', `§ ${d.section}`]),
+    ...(n.rejection ? [['Pykälä', `§ ${n.rejection.section}`] as [string, string]] : []),
+    ...decisions.map((d): [string, string] => ['Asianumero', d.diaryNumber ?? '']),
+  ];
+}
+
+/**
+ * Search within a round or across rounds: every word of the query must appear in what
+ * the nomination can be searched by (searchFields), compared as domain/search.ts
+ * normalises text (case, Unicode form and spacing do not matter; ä stays ä).
+ */
+export function matches(row: NominationRow, query: string): boolean {
+  const words = queryWords(query);
+  if (words.length === 0) return true;
+  const haystack = searchFields(row)
+    .map(([, value]) => normalizeSearchText(value))
+    .join('\n');
+  return containsAll(haystack, words);
+}
+
+const LINK_NAMES: Record<string, string> = {
+  proposal: 'ehdotuksen linkki',
+  approval: 'hyväksynnän linkki',
+  decision: 'päätöksen kirjaamisen linkki',
+  minute_check: 'pöytäkirjan tarkastuksen linkki',
+};
+
+/**
+ * A link's opens as one timeline entry, at its first open by a person (else its first
+ * open): "Linkki avattu: ehdotuksen linkki, Riitta Lappalainen (2 kertaa, viimeksi …)",
+ * marked when every open looked like a mail scanner's.
+ */
+export function linkOpenItem(open: LinkOpen): { at: string; text: string } {
+  const person = open.firstPersonOpenedAt;
+  const suspected = open.suspectedCount ?? 0;
+  const times =
+    open.openCount > 1 ? ` (${open.openCount} kertaa, viimeksi ${displayDateTimeFi(open.lastOpenedAt)})` : '';
+  const scanners = !person
+    ? ' – todennäköisesti sähköpostin tarkistuspalvelu, ei vastaanottaja'
+    : suspected > 0
+      ? ` – näistä ${suspected} todennäköisesti sähköpostin tarkistuspalvelun`
+      : '';
+  return {
+    at: person ?? open.firstOpenedAt,
+    text: `Linkki avattu: ${LINK_NAMES[open.step] ?? open.step}, ${open.recipientName}${times}${scanners}`,
+  };
+}
+
+/** The first field that a query's words hit, in words ("Ehdotettu: Sami Kuikka"), for a result list. */
+export function matchedField(row: NominationRow, query: string): string | undefined {
+  const words = queryWords(query);
+  for (const [label, value] of searchFields(row)) {
+    const text = normalizeSearchText(value);
+    if (text && words.some((w) => text.includes(w))) return `${label}: ${value}`;
+  }
+  return undefined;
 }
 
 export function roundLabel(stored: StoredRound): string {
@@ -234,8 +315,10 @@ const STEP_WORDS: Record<string, string> = {
   proposal: 'Ehdotus',
   approval: 'Hyväksyntä',
   decision: 'Päätös',
+  minute_check: 'Pöytäkirjan tarkastus',
 };
 const ACTION_WORDS: Record<string, string> = {
+  'minute_check-returned': 'Pöytäkirjan tarkastus: korjattavaa, palautettu sihteerille',
   'round-started': 'Kierros aloitettu',
   'csv-exported': 'Nimilista ladattu (CSV)',
   'deadline-extended': 'Määräaikaa pidennetty',

@@ -17,7 +17,7 @@ import {
   upperFirst,
 } from './finnish.ts';
 import { html, plainText, type SafeHtml, singleLine, textToHtml } from './html.ts';
-import type { Municipality, Organiser, Person, Proposal, Round } from './types.ts';
+import type { Decision, Municipality, Organiser, Person, Proposal, Round } from './types.ts';
 
 export interface MailAttachment {
   filename: string;
@@ -352,11 +352,20 @@ export function decisionRequestMail({
   const intro =
     `Esittelijä ${one(municipality.presenter.name)} on hyväksynyt alla olevan ehdotuksen ${bodyGen} ` +
     `esityslistalle. Asia koskee edustajien nimeämistä ryhmään ${quoted(groupNameFor(round, municipality.id))}.`;
+  const checkers = municipality.minuteCheckers ?? [];
   const whatToRecord =
-    'Kirjaa päätös, kun pöytäkirja on tarkastettu: kokouspäivä, pykälä (§) ja päätös – hyväksyttiinkö ' +
-    'päätösehdotus sellaisenaan vai muutettuna ja ketkä nimettiin.';
+    checkers.length > 0
+      ? 'Kirjaa päätös kokouksen jälkeen: kokouspäivä, pykälä (§) ja päätös – hyväksyttiinkö ' +
+        'päätösehdotus sellaisenaan vai muutettuna ja ketkä nimettiin.'
+      : 'Kirjaa päätös, kun pöytäkirja on tarkastettu: kokouspäivä, pykälä (§) ja päätös – hyväksyttiinkö ' +
+        'päätösehdotus sellaisenaan vai muutettuna ja ketkä nimettiin.';
+  const afterRecording =
+    checkers.length > 0
+      ? `Kun päätös on kirjattu, pöytäkirjantarkastajat (${checkers.map((c) => one(c.name)).join(', ')}) ` +
+        'saavat kukin linkin tarkastaa pykälä. Kun kaikki ovat hyväksyneet, pöytäkirjanote lähtee '
+      : 'Kun päätös on kirjattu, pöytäkirjanote lähtee ';
   const next =
-    'Kun päätös on kirjattu, pöytäkirjanote lähtee hyvinvointialueen kirjaamoon ja tiedoksi ' +
+    `${afterRecording}hyvinvointialueen kirjaamoon ja tiedoksi ` +
     `${BOARD_NAME_ALLATIVE} ja nimetyille. Hyvinvointialue pyytää vastausta ` +
     `${formatDateFi(round.deadline)} mennessä.`;
   const summary = proposalSummary(proposal);
@@ -371,6 +380,68 @@ ${paragraph(intro)}
 ${paragraph(whatToRecord)}
 ${summary.html}
 ${linkHtml('Kirjaa päätös', link)}
+${paragraph(next)}`,
+  });
+}
+
+export interface MinuteCheckInput {
+  round: Round;
+  municipality: Municipality;
+  decision: Decision;
+  checker: Pick<Person, 'name'>;
+  linkUrl: string;
+}
+
+/** The decided section as the checker sees it: meeting, §, decision, the people named. */
+function decisionSummary(decision: Decision): { text: string[]; html: SafeHtml } {
+  const facts = [
+    `Kokous: ${formatDateFi(decision.meetingDate)}`,
+    `Pykälä: § ${one(decision.section)}`,
+    ...(decision.diaryNumber ? [`Asianumero: ${one(decision.diaryNumber)}`] : []),
+  ];
+  const nominees = decision.nominees.map(nomineeLine);
+  const text = plainText(decision.text).trim();
+  return {
+    text: [facts.join('\n'), `Päätös\n${text}`, `Nimetyt edustajat\n${listText(nominees)}`],
+    html: html`<p style="${STYLE.p}">${facts.map((f, i) => html`${i > 0 && html`<br>`}${f}`)}</p>
+<h2 style="${STYLE.h2}">Päätös</h2>
+${multiLineHtml(text)}
+<h2 style="${STYLE.h2}">Nimetyt edustajat</h2>
+${listHtml(nominees)}`,
+  };
+}
+
+/** To a minute checker (pöytäkirjantarkastaja): approve the decision's section, or report what to correct. */
+export function minuteCheckRequestMail({
+  round,
+  municipality,
+  decision,
+  checker,
+  linkUrl,
+}: MinuteCheckInput): MailContent {
+  const link = checkedLink(linkUrl);
+  const bodyGen = phraseGenitive(lowerFirst(one(municipality.body.name)));
+  const greeting = `Hyvä ${one(checker.name)},`;
+  const intro =
+    `Sinut on valittu tarkastamaan ${bodyGen} pöytäkirja. Tarkista alla oleva pykälä, joka koskee ` +
+    `edustajien nimeämistä ryhmään ${quoted(groupNameFor(round, municipality.id))}, ja hyväksy se.`;
+  const objection =
+    'Jos pykälässä on korjattavaa, kirjoita se linkin sivulle: asia palaa toimielimen sihteerille, ' +
+    'ja tarkastus alkaa korjatusta pykälästä uudelleen.';
+  const next =
+    'Pöytäkirjanote lähtee hyvinvointialueen kirjaamoon ja tiedoksi asianosaisille, kun kaikki ' +
+    `tarkastajat ovat hyväksyneet pykälän. Hyvinvointialue pyytää vastausta ${formatDateFi(round.deadline)} mennessä.`;
+  const summary = decisionSummary(decision);
+  return compose({
+    subject: `Tarkastettavana: ${phraseGenitive(bodyOf(municipality))} pöytäkirjan § ${one(decision.section)}`,
+    organiser: round.organiser,
+    textBlocks: [greeting, intro, ...summary.text, linkText('Tarkasta pykälä', link), objection, next],
+    htmlBody: html`${paragraph(greeting)}
+<h1 style="${STYLE.h1}">Pöytäkirjan pykälä tarkastettavana</h1>
+${paragraph(intro)}
+${summary.html}
+${linkHtml('Tarkasta pykälä', link)}
+${paragraph(objection)}
 ${paragraph(next)}`,
   });
 }

@@ -42,7 +42,15 @@ export interface StepWait {
   municipalityId: string;
   step: OfficialStep;
   taskToken: string;
+  /** The step's current link; for the minute check, the first checker's (see `links`). */
   linkTokenHash: string;
+  /**
+   * The minute check only: each checker's current link (one per checker who has not yet
+   * approved when the link was minted). Every other step has just `linkTokenHash`.
+   */
+  links?: CheckerLink[];
+  /** The minute check only: the decision (its `decidedAt`) these links check. */
+  forDecision?: string;
   openedAt: string;
   /** How many times the workflow has entered this step (1 = first request); re-entries mail a fresh link. */
   attempt?: number;
@@ -53,11 +61,56 @@ export interface StepWait {
   pendingOutput?: StepOutput;
 }
 
+/** One minute checker's current link within the minute check's wait. */
+export interface CheckerLink {
+  email: string;
+  name: string;
+  tokenHash: string;
+}
+
+/** Every link a wait holds open: the minute check has one per checker. */
+export function waitLinkHashes(wait: Pick<StepWait, 'linkTokenHash' | 'links'>): string[] {
+  return wait.links ? wait.links.map((l) => l.tokenHash) : [wait.linkTokenHash];
+}
+
 /** What a link's submit hands back to the waiting workflow step. */
 export interface StepOutput {
   step: OfficialStep;
   /** submitted | approved | returned | adopted | adopted_with_changes | tabled | rejected | checked */
   outcome: string;
+}
+
+/** Why an open of a link looks like a mail scanner's rather than the recipient's. */
+export type ScannerSign = 'head' | 'user-agent' | 'no-user-agent' | 'soon-after-sending';
+
+/** One GET (or HEAD) of a link that can still act: recorded, never acted on. */
+export interface LinkOpenEvent {
+  link: Pick<
+    Link,
+    'tokenHash' | 'roundId' | 'municipalityId' | 'step' | 'recipientName' | 'mailPurpose' | 'createdAt'
+  >;
+  at: string;
+  /** Set when the open looks like a mail scanner's (domain/link-opens.ts). */
+  suspected?: ScannerSign;
+}
+
+/** What is known of the opens of one link: one record per link, updated atomically. */
+export interface LinkOpen {
+  roundId: string;
+  municipalityId: string;
+  step: OfficialStep;
+  recipientName: string;
+  mailPurpose?: string;
+  linkCreatedAt: string;
+  firstOpenedAt: string;
+  lastOpenedAt: string;
+  /** Every open, scanner-like ones included. */
+  openCount: number;
+  /** The first open that did not look like a scanner's. */
+  firstPersonOpenedAt?: string;
+  /** Opens that looked like a scanner's, and the first one's sign. */
+  suspectedCount?: number;
+  suspectedSign?: ScannerSign;
 }
 
 export interface AuditEntry {
@@ -102,6 +155,9 @@ export interface NominationStore {
 
   addAudit(entry: AuditEntry): Promise<void>;
   listAudit(roundId: string, municipalityId: string): Promise<AuditEntry[]>;
+
+  /** Counts one open of a link (first, last, how many; scanner-like ones apart) in one atomic update. */
+  recordLinkOpen(event: LinkOpenEvent): Promise<void>;
 }
 
 export type { MailAttachment, MailContent };
@@ -116,12 +172,14 @@ export interface MailKey {
 }
 
 /**
- * What is known of one mail's delivery: `sent` = SES accepted it (locally, the last word);
+ * What is known of one mail's delivery: `retrying` = not yet accepted by SES, to be retried;
+ * `sent` = SES accepted it (locally, the last word);
  * on AWS the configuration set's events move it to `delivered`, `delayed`, `bounced` or
  * `complained`. `failed`: SES refused it for good (never sent; the organiser is told).
  */
 export type DeliveryState =
   | 'sending'
+  | 'retrying'
   | 'sent'
   | 'delayed'
   | 'delivered'
@@ -138,8 +196,15 @@ export interface NoticeDates {
 }
 
 export interface OutboxRecord extends MailKey, Partial<NoticeDates> {
-  status: 'sending' | 'sent' | 'failed';
+  /** `retrying`: SES could not take it yet (throttled, unreachable); the workflow's retry sends it. */
+  status: 'sending' | 'retrying' | 'sent' | 'failed';
   subject: string;
+  /** When the first attempt to send it began. */
+  firstAttemptAt?: string;
+  /** Attempts that SES did not take (throttled, unreachable, …), and the last one's error and time. */
+  failedAttempts?: number;
+  lastError?: string;
+  lastErrorAt?: string;
   messageId?: string;
   sentAt?: string;
   deliveryState?: DeliveryState;

@@ -27,6 +27,15 @@ const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 const hasControlChars = (s: string): boolean => /\p{Cc}/u.test(s);
 const hasControlCharsBesidesNewlineTab = (s: string): boolean => /[^\P{Cc}\n\t]/u.test(s);
 
+// Bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069) make a name
+// read otherwise than it is, e.g. in a mail: refused, as in the officials' forms.
+const hasBidiControls = (s: string): boolean => /[\u202a-\u202e\u2066-\u2069]/u.test(s);
+const BIDI_MESSAGE =
+  'Tekstissä on tekstin suuntaa vaihtavia merkkejä (esim. U+202E), jotka voivat saada sen näyttämään muulta kuin se on; kirjoita teksti uudelleen';
+
+/** A pasted name: NFC, so "ä" typed two ways is one letter; zero-width spaces and BOMs left by copying removed. */
+const neutraliseInvisible = (s: string): string => s.normalize('NFC').replace(/[\u200b\u2060\ufeff]/g, '');
+
 function isCalendarDate(s: string): boolean {
   const date = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s);
@@ -52,13 +61,15 @@ function emailProblem(s: string): string {
 /** A name or title: one line of readable text. */
 const text = z
   .string()
+  .overwrite(neutraliseInvisible)
   .trim()
   .min(1, EMPTY)
   .max(200)
   .refine(
     (s) => !hasControlChars(s),
     'Tekstissä on ohjausmerkkejä (esim. rivinvaihto tai sarkain); kirjoita se yhdelle riville',
-  );
+  )
+  .refine((s) => !hasBidiControls(s), BIDI_MESSAGE);
 
 const slug = z
   .string()
@@ -93,6 +104,15 @@ const person = z.strictObject({
   email,
   phone: phone.optional().meta({ description: 'Työpuhelin, esim. "040 834 7185"' }),
 });
+
+/** A minute checker (pöytäkirjantarkastaja) is usually an elected committee member: no job title needed. */
+const minuteChecker = z.strictObject({
+  name: text,
+  email,
+  title: text.optional().meta({ description: 'Esim. lautakunnan jäsen' }),
+});
+/** Two is the usual number; a few more cover deputies named in advance. */
+export const MAX_MINUTE_CHECKERS = 5;
 
 const seatCount = z.int().min(1).max(10);
 
@@ -132,6 +152,29 @@ const municipality = z.strictObject({
   postalAddress: text
     .optional()
     .meta({ description: 'Kirjaamon postiosoite oikaisuvaatimusohjetta varten, esim. "PL 1, 83101 Liperi"' }),
+  minuteCheckers: z
+    .array(minuteChecker)
+    .min(1, 'Anna vähintään yksi pöytäkirjantarkastaja tai jätä kohta pois')
+    .max(MAX_MINUTE_CHECKERS, `Enintään ${MAX_MINUTE_CHECKERS} pöytäkirjantarkastajaa`)
+    .superRefine((checkers, ctx) => {
+      const seen = new Set<string>();
+      checkers.forEach((c, i) => {
+        const key = c.email.toLowerCase();
+        if (seen.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'email'],
+            message: `Pöytäkirjantarkastaja ${c.email} on jo luettelossa`,
+          });
+        }
+        seen.add(key);
+      });
+    })
+    .optional()
+    .meta({
+      description:
+        'Pöytäkirjantarkastajat: jokainen hyväksyy pöytäkirjan kohdan omalla linkillään ennen kuin ote lähtee',
+    }),
 });
 
 const partner = person.extend({
@@ -174,6 +217,7 @@ export const roundFileSchema = z
         (s) => !hasControlCharsBesidesNewlineTab(s),
         'Tekstissä on ohjausmerkkejä; vain rivinvaihdot ja sarkaimet ovat sallittuja',
       )
+      .refine((s) => !hasBidiControls(s), BIDI_MESSAGE)
       .meta({ description: 'Pyyntö ja sen tausta (asian esittelyteksti)' }),
     organiser: z.strictObject({
       name: text.meta({ description: 'Esim. Pohjois-Karjalan hyvinvointialue' }),
@@ -303,8 +347,11 @@ function readYaml(source: string): unknown {
   try {
     return doc.toJS();
   } catch (error) {
-    // e.g. an alias (*name) without its anchor (&name)
+    // e.g. an alias (*name) without its anchor (&name), or aliases of aliases (a "billion laughs")
     const detail = error instanceof Error ? error.message : String(error);
+    if (/Excessive alias count/.test(detail)) {
+      throw fileError('YAML-tiedostossa on liikaa viittauksia (*nimi) toisiin kohtiin; kirjoita arvot auki');
+    }
     throw fileError(`YAML-tiedostoa ei voitu lukea (${detail})`);
   }
 }
@@ -327,12 +374,20 @@ function parseYaml(source: string, only?: ErrorCode): { doc: Document; problems:
     .map((error) => {
       const { line, col } = lines.linePos(error.pos[0]);
       return { field: WHOLE_FILE, message: `Rivi ${line}, sarake ${col}: ${yamlMessage(doc, error)}` };
-    });
+    })
+    // Nesting too deep for the parser fails at every level on the way out: once is enough.
+    .filter(
+      (p, i, all) =>
+        !p.message.endsWith(TOO_DEEP) || all.findIndex((q) => q.message.endsWith(TOO_DEEP)) === i,
+    );
   return { doc, problems };
 }
 
 // Finnish for the usual slips, matched on the error code or, where a code covers many cases, the message.
+const TOO_DEEP = 'Tiedostossa on liian monta sisäkkäistä tasoa (sulkeita tai sisennyksiä); tarkista rakenne';
+
 const YAML_MESSAGES: Array<[ErrorCode | RegExp, string]> = [
+  [/Maximum call stack size exceeded/, TOO_DEEP],
   [/closing .quote/, 'Sulkeva lainausmerkki puuttuu'],
   [/followed by map values/, 'Kentän nimen perästä puuttuu kaksoispiste ja välilyönti (muoto on nimi: arvo)'],
   [/Missing space after :/, 'Kaksoispisteen perästä puuttuu välilyönti'],

@@ -23,8 +23,11 @@ export function findGroup(round: Round, groupId: string): PartnershipGroup {
   return group;
 }
 
+/** The steps one official acts on; the minute check has a link per checker (use-cases/minute-check.ts). */
+export type SingleActorStep = Exclude<OfficialStep, 'minute_check'>;
+
 /** The official who acts on a step: preparer proposes, presenter approves, the body's secretary records. */
-export function actorOf(municipality: Municipality, step: OfficialStep): Pick<Person, 'name' | 'email'> {
+export function actorOf(municipality: Municipality, step: SingleActorStep): Pick<Person, 'name' | 'email'> {
   switch (step) {
     case 'proposal':
       return municipality.preparer;

@@ -40,6 +40,18 @@ export interface Municipality {
   body: DecidingBody;
   /** Postal address of the municipality's registry, for the appeal instructions. */
   postalAddress?: string;
+  /**
+   * Pöytäkirjantarkastajat: when listed, each approves the decision's section of the
+   * minutes through a link of their own, and the excerpt goes out only after all have.
+   */
+  minuteCheckers?: MinuteChecker[];
+}
+
+/** A minute checker: usually an elected committee member, so the title is optional. */
+export interface MinuteChecker {
+  name: string;
+  email: string;
+  title?: string;
 }
 
 export interface Organiser {
@@ -95,13 +107,14 @@ export interface Round {
 }
 
 /** The steps an official acts on through a link. */
-export type OfficialStep = 'proposal' | 'approval' | 'decision';
+export type OfficialStep = 'proposal' | 'approval' | 'decision' | 'minute_check';
 
 export type NominationStatus =
   | 'pending' // recorded with the round, request not yet sent
   | 'awaiting_proposal'
   | 'awaiting_approval'
   | 'awaiting_decision'
+  | 'awaiting_minute_check' // decided; the minute checkers have not all approved yet
   | 'decided'
   | 'excerpts_sent'
   | 'completed'
@@ -163,6 +176,8 @@ export interface Nomination {
   tabled?: { meetingDate: string; section: string; nextMeetingDate: string; at: string; by: string };
   /** The committee rejected the proposal: the nomination ends with no members. */
   rejection?: { meetingDate: string; section: string; text: string; at: string; by: string };
+  /** Checking of the decision's minutes (only when the municipality lists minute checkers). */
+  minuteCheck?: MinuteCheck;
   /** The decided members, recorded after the excerpts went out. */
   members?: Person[];
   failure?: { error: string; cause: string; at: string };
@@ -177,6 +192,17 @@ export interface Nomination {
   updatedAt: string;
   /** Optimistic-lock counter: every write checks and bumps it. */
   version: number;
+}
+
+/** The minute checkers' approvals of one recorded decision. */
+export interface MinuteCheck {
+  /** The decision being checked (its `decidedAt`): a new decision starts the checking anew. */
+  decidedAt: string;
+  /** Who must approve: the round file's checkers, or a substitute one of them handed the link to. */
+  checkers: Array<Pick<Person, 'name' | 'email'>>;
+  approvals: Array<{ email: string; name: string; at: string }>;
+  /** A checker found something to correct: the decision goes back to the committee secretary. */
+  objection?: { comment: string; at: string; by: string; byName: string };
 }
 
 export type GroupStatus = 'planned' | 'active';

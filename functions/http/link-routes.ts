@@ -6,14 +6,17 @@ import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ConflictError, LinkNotUsableError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { formatDateFi, formatDateTimeFi } from '../domain/finnish.ts';
+import type { Decision } from '../domain/types.ts';
 import { log } from '../shared/logger.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { LinkGoneError, type LinkView, openLink, submitLink } from '../use-cases/link-actions.ts';
+import { recordLinkOpened } from '../use-cases/link-opened.ts';
 import {
   CSRF_FIELD,
   renderApprovalPage,
   renderDecisionPage,
   renderErrorPage,
+  renderMinuteCheckPage,
   renderProposalPage,
   renderResultPage,
 } from './pages.ts';
@@ -55,6 +58,24 @@ function proposalOf(view: LinkView) {
   return view.nomination.proposal;
 }
 
+/** A recorded decision as the decision form's fields. */
+function decisionFormValues(decision: Decision): Record<string, string> {
+  const values: Record<string, string> = {
+    outcome: decision.outcome,
+    meetingDate: decision.meetingDate,
+    section: decision.section,
+    diaryNumber: decision.diaryNumber ?? '',
+    text: decision.text,
+  };
+  decision.nominees.forEach((p, i) => {
+    values[`nominees.${i}.name`] = p.name;
+    values[`nominees.${i}.title`] = p.title;
+    values[`nominees.${i}.email`] = p.email;
+    values[`nominees.${i}.phone`] = p.phone ?? '';
+  });
+  return values;
+}
+
 function formPage(view: LinkView, fields?: Record<string, string>, error?: ValidationError): string {
   const { round: storedRound, municipality, group, nomination } = view;
   // Texts show the nomination's own deadline when an admin extended it.
@@ -83,16 +104,46 @@ function formPage(view: LinkView, fields?: Record<string, string>, error?: Valid
         values: fields,
         errors,
       });
-    case 'decision':
+    case 'decision': {
+      const objection =
+        nomination.minuteCheck?.objection &&
+        nomination.minuteCheck.decidedAt === nomination.decision?.decidedAt
+          ? nomination.minuteCheck.objection
+          : undefined;
       return renderDecisionPage({
         round,
         municipality,
         proposal: proposalOf(view),
-        values: fields,
+        // After a minute checker's objection the form starts from the decision to correct.
+        values:
+          fields ?? (objection && nomination.decision ? decisionFormValues(nomination.decision) : undefined),
         errors,
         csrf,
         tabled: nomination.tabled,
+        objection,
       });
+    }
+    case 'minute_check': {
+      const decision = nomination.decision;
+      if (!decision) throw new NotFoundError(`Nothing decided for ${municipality.id}`);
+      const approvals = nomination.minuteCheck?.approvals ?? [];
+      const me = view.link.recipientEmail.toLowerCase();
+      return renderMinuteCheckPage({
+        round,
+        municipality,
+        decision,
+        checkerName: view.link.recipientName,
+        otherCheckers: (nomination.minuteCheck?.checkers ?? [])
+          .filter((c) => c.email.toLowerCase() !== me)
+          .map((c) => ({
+            name: c.name,
+            approvedAt: approvals.find((a) => a.email.toLowerCase() === c.email.toLowerCase())?.at,
+          })),
+        csrf,
+        values: fields,
+        errors,
+      });
+    }
   }
 }
 
@@ -110,12 +161,17 @@ const DONE_MESSAGES: Record<string, string> = {
     'Päätös on kirjattu: asia on pöydällä. Saat uuden linkin päätöksen kirjaamiseen seuraavan kokouksen jälkeen.',
   rejected:
     'Päätös on kirjattu: päätösehdotus hylättiin. Hyvinvointialueelle ilmoitetaan, ettei kunta nimeä edustajia.',
+  'minute_check-approved':
+    'Kiitos, hyväksyit pykälän tarkastetuksi. Pöytäkirjanote lähtee, kun kaikki tarkastajat ovat hyväksyneet.',
+  'minute_check-returned':
+    'Korjauspyyntö on lähetetty toimielimen sihteerille. Saat korjatun pykälän tarkastettavaksi uudella linkillä.',
 };
 
 const STEP_NAMES = {
   proposal: 'ehdotuksen laatiminen',
   approval: 'ehdotuksen hyväksyminen',
   decision: 'päätöksen kirjaaminen',
+  minute_check: 'pöytäkirjan tarkastus',
 };
 
 function gonePage(error: LinkGoneError): APIGatewayProxyStructuredResultV2 {
@@ -249,6 +305,8 @@ export async function handleLinkRequest(
   try {
     if (method === 'GET' || method === 'HEAD') {
       view = await openLink(token, deps);
+      // Counted for the console's timeline (first/last open, scanner-like opens apart); acts on nothing.
+      await recordLinkOpened(view.link, { method, userAgent: event.requestContext.http.userAgent }, deps);
       return htmlResponse(200, formPage(view));
     }
     if (method !== 'POST') {

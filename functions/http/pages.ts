@@ -20,7 +20,7 @@ import {
   nomineeField,
 } from '../domain/forms.ts';
 import { type HtmlValue, html, raw, type SafeHtml, textToHtml } from '../domain/html.ts';
-import type { Municipality, Person, Proposal, Round } from '../domain/types.ts';
+import type { Decision, Municipality, Person, Proposal, Round } from '../domain/types.ts';
 
 // ---------------------------------------------------------------------------------
 // Style and CSP
@@ -515,6 +515,8 @@ export interface DecisionPageInput {
   csrf?: string;
   /** The item was tabled before: its meetings. */
   tabled?: { meetingDate: string; section: string; nextMeetingDate: string };
+  /** A minute checker found something to correct in the decision recorded before. */
+  objection?: { comment: string; byName: string; at: string };
 }
 
 const OUTCOME_LABELS = [
@@ -558,7 +560,14 @@ export function renderDecisionPage(input: DecisionPageInput): string {
   const rowCount = Math.max(round.seats.max, proposal.nominees.length);
   const nomineeErrors = errors.all.some((e) => e.field.startsWith(NOMINEES_FIELD));
   const tabled = input.tabled;
+  const objection = input.objection;
   const body = html`${
+    objection &&
+    html`<div class="notice" role="note"><p>Pöytäkirjantarkastaja ${objection.byName} ilmoitti ${displayDateTimeFi(objection.at)} pykälässä korjattavaa:</p>
+<div class="quote">${textToHtml(objection.comment)}</div>
+<p>Kirjaa päätös korjattuna. Tarkastajat saavat korjatun pykälän tarkastettavaksi.</p></div>
+`
+  }${
     tabled &&
     html`<div class="notice" role="note"><p>Asia pantiin pöydälle kokouksessa ${displayDateFi(tabled.meetingDate)} (§ ${tabled.section}). Seuraava kokous: <strong>${displayDateFi(tabled.nextMeetingDate)}</strong>.</p></div>
 `
@@ -641,6 +650,67 @@ ${handOffSection(input.csrf, values, errors)}`;
   return layout({
     title: 'Kirjaa päätös',
     heading: 'Kirjaa lautakunnan päätös',
+    context: pageContext(round, municipality, groupNameOf(round, municipality)),
+    errors,
+    body,
+  });
+}
+
+export interface MinuteCheckPageInput {
+  round: Round;
+  municipality: Municipality;
+  decision: Decision;
+  /** The checker this link is for, and who else checks. */
+  checkerName: string;
+  otherCheckers: ReadonlyArray<{ name: string; approvedAt?: string }>;
+  csrf?: string;
+  values?: FormValues;
+  errors?: readonly FieldError[];
+}
+
+/** A minute checker's page: approve the decided section, or report what needs correcting. */
+export function renderMinuteCheckPage(input: MinuteCheckPageInput): string {
+  const { round, municipality, decision, values } = input;
+  const errors = new ErrorIndex(input.errors);
+  const objecting = errors.for('comment').length > 0;
+  const others = input.otherCheckers.map(
+    (c) =>
+      `${c.name}: ${c.approvedAt ? `hyväksynyt ${displayDateTimeFi(c.approvedAt)}` : 'ei vielä tarkastanut'}`,
+  );
+  const body = html`<p class="lead">${municipality.body.name} on päättänyt asiasta. Tarkista pöytäkirjan pykälä ja hyväksy se. Pöytäkirjanote lähtee, kun kaikki tarkastajat ovat hyväksyneet.</p>
+${facts([
+  ['Asia', round.title],
+  ['Toimielin', municipality.body.name],
+  ['Kokous', displayDateFi(decision.meetingDate)],
+  ['Pykälä', `§ ${decision.section}`],
+  ...(decision.diaryNumber ? [['Asianumero', decision.diaryNumber] as const] : []),
+  ['Tarkastaja', input.checkerName],
+  ...(others.length > 0 ? [['Muut tarkastajat', others.join('; ')] as const] : []),
+])}
+<h2>Päätös</h2>
+<div class="quote">${textToHtml(decision.text)}</div>
+<h2>Nimetyt henkilöt</h2>
+${peopleList(decision.nominees)}
+${submitForm(html`<input type="hidden" name="action" value="approve">`, 'Hyväksy pykälä tarkastetuksi', input.csrf)}
+<details${objecting && html` open`}>
+<summary>Pykälässä on korjattavaa</summary>
+<p>Kirjoita, mitä pitää korjata. Asia palaa toimielimen sihteerille, ja saat korjatun pykälän tarkastettavaksi uudella linkillä.</p>
+${submitForm(
+  textareaField({
+    name: 'comment',
+    label: 'Mitä pitää korjata?',
+    value: values?.comment ?? '',
+    errors: errors.for('comment'),
+    maxlength: COMMENT_MAX,
+  }),
+  html`<button type="submit" name="action" value="return">Lähetä korjauspyyntö sihteerille</button>`,
+  input.csrf,
+)}
+</details>
+${handOffSection(input.csrf, values, errors)}`;
+  return layout({
+    title: 'Tarkasta pöytäkirjan pykälä',
+    heading: 'Tarkasta pöytäkirjan pykälä',
     context: pageContext(round, municipality, groupNameOf(round, municipality)),
     errors,
     body,

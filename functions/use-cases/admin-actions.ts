@@ -8,7 +8,7 @@ import type { ConsoleReads, NominationExecutions } from '../domain/admin-ports.t
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { formatDateFi } from '../domain/finnish.ts';
 import { parseCalendarDate } from '../domain/forms.ts';
-import type { RoundStarter } from '../domain/ports.ts';
+import { type RoundStarter, waitLinkHashes } from '../domain/ports.ts';
 import { answerDeadline } from '../domain/round.ts';
 import { helsinkiDate } from '../domain/time.ts';
 import type { Nomination, NominationStatus, OfficialStep } from '../domain/types.ts';
@@ -28,7 +28,7 @@ export interface AdminDeps extends Deps {
 export const ROUND_AUDIT_SCOPE = 'round';
 
 const FINAL: ReadonlySet<NominationStatus> = new Set(['completed', 'no_answer', 'rejected', 'cancelled']);
-const STEPS: OfficialStep[] = ['proposal', 'approval', 'decision'];
+const STEPS: OfficialStep[] = ['proposal', 'approval', 'decision', 'minute_check'];
 export const MAX_REASON = 500;
 
 async function audit(
@@ -50,6 +50,24 @@ async function audit(
 }
 
 /**
+ * The version of the nomination the admin's page showed (its forms carry it). A later
+ * version means someone else acted in between: the action is refused (ConflictError) and
+ * the console tells what happened, instead of acting on a state the admin has not seen.
+ */
+function assertUnchanged(nomination: Nomination, expectedVersion: number | undefined): void {
+  if (expectedVersion !== undefined && nomination.version !== expectedVersion) {
+    throw new ConflictError(
+      `Nomination ${nomination.municipalityId} changed since version ${expectedVersion} (now ${nomination.version})`,
+    );
+  }
+}
+
+/** What every nomination action may carry: the version of the nomination its form showed. */
+export interface SeenVersion {
+  expectedVersion?: number;
+}
+
+/**
  * Starts a round from an uploaded round file.
  * 1. Validate and start it (start-round.ts: nothing stored on error, errors by field).
  * 2. Record who started it.
@@ -67,15 +85,30 @@ export async function startRoundAsAdmin(
   return started;
 }
 
-/** Resends a step's link (the old one stops working): resend-link.ts records the audit entry. */
+/**
+ * Resends a step's link (the old one stops working): resend-link.ts records the audit entry.
+ * First the nomination's version moves on (a conditional write), so that of two admins
+ * acting on it at once — one resending, the other cancelling or resending too — exactly
+ * one goes ahead and the other is told.
+ */
 export async function resendLinkAsAdmin(
-  input: { roundId: string; municipalityId: string; step: string },
+  input: { roundId: string; municipalityId: string; step: string } & SeenVersion,
   actor: string,
   deps: Deps,
 ): Promise<void> {
   const step = STEPS.find((s) => s === input.step);
   if (!step)
     throw new ValidationError([{ field: 'step', message: 'Valitse vaihe, jonka linkki lähetetään.' }]);
+  const { nomination } = await loadNomination(deps.store, input.roundId, input.municipalityId);
+  assertUnchanged(nomination, input.expectedVersion);
+  if (FINAL.has(nomination.status)) {
+    throw new ConflictError(`Nomination ${nomination.municipalityId} has ended (${nomination.status})`);
+  }
+  await deps.store.saveNomination({
+    ...nomination,
+    updatedAt: deps.clock.now().toISOString(),
+    version: nomination.version + 1,
+  });
   await resendLink({ roundId: input.roundId, municipalityId: input.municipalityId, step, actor }, deps);
 }
 
@@ -88,11 +121,12 @@ export async function resendLinkAsAdmin(
  * 4. Record old and new deadline.
  */
 export async function extendDeadline(
-  input: { roundId: string; municipalityId: string; deadline: string },
+  input: { roundId: string; municipalityId: string; deadline: string } & SeenVersion,
   actor: string,
   deps: Pick<Deps, 'store' | 'clock'>,
 ): Promise<Nomination> {
   const { round, nomination } = await loadNomination(deps.store, input.roundId, input.municipalityId);
+  assertUnchanged(nomination, input.expectedVersion);
   const date = parseCalendarDate(input.deadline ?? '');
   const current = nomination.deadline ?? round.deadline;
   if (!date) {
@@ -139,7 +173,7 @@ export async function extendDeadline(
  * 5. Record it, with the reason.
  */
 export async function cancelNomination(
-  input: { roundId: string; municipalityId: string; reason: string },
+  input: { roundId: string; municipalityId: string; reason: string } & SeenVersion,
   actor: string,
   deps: Pick<AdminDeps, 'store' | 'clock' | 'executions'>,
 ): Promise<Nomination> {
@@ -151,6 +185,7 @@ export async function cancelNomination(
     ]);
   }
   const { round, nomination } = await loadNomination(deps.store, input.roundId, input.municipalityId);
+  assertUnchanged(nomination, input.expectedVersion);
   if (FINAL.has(nomination.status)) {
     throw new ConflictError(`Nomination ${nomination.municipalityId} has ended (${nomination.status})`);
   }
@@ -165,7 +200,7 @@ export async function cancelNomination(
   await deps.store.saveNomination(next);
   for (const step of STEPS) {
     const wait = await deps.store.getWait(round.id, nomination.municipalityId, step);
-    if (wait) await deps.store.supersedeLink(wait.linkTokenHash);
+    for (const hash of wait ? waitLinkHashes(wait) : []) if (hash) await deps.store.supersedeLink(hash);
   }
   const execution = deps.executions.nameOf(round.id, nomination.municipalityId);
   await deps.executions.stop(execution, 'NominationCancelled', 'Cancelled by an admin');
@@ -183,10 +218,14 @@ export async function cancelNomination(
  *    correction posted again finds its execution started and starts nothing.
  */
 export async function correctDecisionAsAdmin(
-  input: { roundId: string; municipalityId: string; fields: Record<string, string> },
+  input: { roundId: string; municipalityId: string; fields: Record<string, string> } & SeenVersion,
   actor: string,
   deps: Pick<AdminDeps, 'store' | 'mailer' | 'clock' | 'executions'>,
 ): Promise<RecordedCorrection & { executionName: string }> {
+  if (input.expectedVersion !== undefined) {
+    const { nomination } = await loadNomination(deps.store, input.roundId, input.municipalityId);
+    assertUnchanged(nomination, input.expectedVersion);
+  }
   const recorded = await recordCorrectedDecision({ ...input, actor }, deps);
   const executionName = `${deps.executions.nameOf(input.roundId, input.municipalityId)}-correction-${recorded.corrections}`;
   try {
@@ -213,11 +252,12 @@ export async function correctDecisionAsAdmin(
  * 4. Record it.
  */
 export async function retryFailedStep(
-  input: { roundId: string; municipalityId: string },
+  input: { roundId: string; municipalityId: string } & SeenVersion,
   actor: string,
   deps: Pick<AdminDeps, 'store' | 'clock' | 'executions'>,
 ): Promise<{ executionName: string; resumeAt: ResumePoint }> {
   const { round, nomination } = await loadNomination(deps.store, input.roundId, input.municipalityId);
+  assertUnchanged(nomination, input.expectedVersion);
   if (nomination.status !== 'failed') {
     throw new ConflictError(`Nomination ${nomination.municipalityId} has not failed (${nomination.status})`);
   }
@@ -269,13 +309,21 @@ export async function retryFailedStep(
 }
 
 /** Where a retried execution begins: workflows/nomination.ts RESUME_AT_PATH. */
-export type ResumePoint = 'proposal' | 'approval' | 'decision' | 'excerpts' | 'members' | 'correction';
+export type ResumePoint =
+  | 'proposal'
+  | 'approval'
+  | 'decision'
+  | 'minute_check'
+  | 'excerpts'
+  | 'members'
+  | 'correction';
 
 /** The nomination's status while each step runs: what a retry restores. */
 const STATUS_AT: Record<ResumePoint, NominationStatus> = {
   proposal: 'pending',
   approval: 'awaiting_proposal',
   decision: 'awaiting_approval',
+  minute_check: 'decided',
   excerpts: 'decided',
   members: 'excerpts_sent',
   correction: 'completed',
@@ -288,6 +336,8 @@ const STEP_OF_STATE: Record<string, ResumePoint> = {
   RequestApproval: 'approval',
   PlanDecisionWait: 'decision',
   RequestDecision: 'decision',
+  PlanMinuteCheckWait: 'minute_check',
+  RequestMinuteCheck: 'minute_check',
   SendExcerpts: 'excerpts',
   RecordMembers: 'members',
   SendCorrection: 'correction',

@@ -1,4 +1,4 @@
-import { LinkNotUsableError, NotFoundError } from '../domain/errors.ts';
+import { ConflictError, LinkNotUsableError, NotFoundError } from '../domain/errors.ts';
 import { proposalText } from '../domain/finnish.ts';
 import {
   parseApprovalForm,
@@ -7,12 +7,13 @@ import {
   parseReturnForm,
 } from '../domain/forms.ts';
 import { hashClientAddress, LINK_TOKEN_PATTERN, tokenHashCandidates } from '../domain/link-token.ts';
-import type { AuditEntry, Link, StepOutput } from '../domain/ports.ts';
+import { type AuditEntry, type Link, type StepOutput, waitLinkHashes } from '../domain/ports.ts';
 import { answerDeadline, roundAsSeenBy } from '../domain/round.ts';
 import type { Nomination, OfficialStep, Person } from '../domain/types.ts';
 import { log } from '../shared/logger.ts';
 import type { Deps } from './deps.ts';
 import { loadNomination, type NominationContext } from './load.ts';
+import { applyCheckAnswer } from './minute-check.ts';
 import { AWAITING } from './request-action.ts';
 import { parseSubstitute, resendLink } from './resend-link.ts';
 
@@ -74,6 +75,11 @@ export const ACTION_LABELS: Record<string, string> = {
   'proposal-reminder-sent': 'Tilalle lähetettiin muistutus, jossa on uusi linkki.',
   'approval-reminder-sent': 'Tilalle lähetettiin muistutus, jossa on uusi linkki.',
   'decision-reminder-sent': 'Tilalle lähetettiin muistutus, jossa on uusi linkki.',
+  'minute_check-approved': 'Pöytäkirjan pykälä hyväksyttiin tarkastetuksi.',
+  'minute_check-returned': 'Pykälässä ilmoitettiin korjattavaa; asia palasi toimielimen sihteerille.',
+  'minute_check-handed-to-substitute': 'Tarkastus siirrettiin sijaiselle.',
+  'minute_check-link-resent': 'Tilalle lähetettiin uusi linkki.',
+  'minute_check-reminder-sent': 'Tilalle lähetettiin muistutus, jossa on uusi linkki.',
 };
 
 /** Builds the 410 answer for a link that no longer acts, from the link and the audit trail. */
@@ -137,7 +143,11 @@ export async function openLink(
     throw await gone(link, 'expired', deps, ctx);
   }
   const wait = await deps.store.getWait(link.roundId, link.municipalityId, link.step);
-  if (ctx.nomination.status !== AWAITING[link.step] || wait?.linkTokenHash !== link.tokenHash) {
+  if (
+    ctx.nomination.status !== AWAITING[link.step] ||
+    !wait ||
+    !waitLinkHashes(wait).includes(link.tokenHash)
+  ) {
     throw await gone(link, 'superseded', deps, ctx);
   }
   const nominees = ctx.nomination.proposal?.nominees ?? [];
@@ -159,7 +169,10 @@ export async function openLink(
 
 interface Applied {
   next: Nomination;
-  output: StepOutput;
+  /** Absent when the workflow does not move yet (a minute checker approved, others have not). */
+  output?: StepOutput;
+  /** The action's word for the audit trail and the result page, when it is not the output's. */
+  outcome?: string;
   detail?: string;
 }
 
@@ -206,6 +219,17 @@ function applyForm(view: LinkView, fields: Record<string, string>, at: string): 
       return {
         next: { ...next, status: 'awaiting_decision', approval: { approvedAt: at, approvedBy: by } },
         output: out('approved'),
+      };
+    }
+    case 'minute_check': {
+      const checker = { name: link.recipientName, email: link.recipientEmail };
+      const answer =
+        (fields.action ?? '').trim() === 'return'
+          ? { approve: false as const, comment: parseReturnForm(fields).comment }
+          : (parseApprovalForm(fields), { approve: true as const });
+      return {
+        ...applyCheckAnswer(nomination, municipality, checker, answer, at),
+        outcome: answer.approve ? 'approved' : 'returned',
       };
     }
     case 'decision': {
@@ -372,6 +396,7 @@ export async function submitLink(
           substituteName: substitute.name,
           actor: view.link.recipientEmail,
           client: { ipHash: audit.clientIpHash, userAgent: audit.userAgent },
+          linkTokenHash: view.link.tokenHash,
         },
         deps,
       );
@@ -382,23 +407,51 @@ export async function submitLink(
     return { view, nomination: view.nomination, outcome: 'handed-off', substitute };
   }
 
-  const applied = applyForm(view, fields, at);
+  let applied = applyForm(view, fields, at);
   await claim(view, at, deps);
   try {
-    await deps.store.saveNomination(applied.next);
+    applied = await save(view, applied, fields, at, deps);
   } catch (error) {
     await deps.store.reopenLink(view.link.tokenHash);
     throw error;
   }
+  const outcome = applied.outcome ?? applied.output?.outcome ?? 'submitted';
   await deps.store.addAudit({
     roundId: view.round.id,
     municipalityId: view.municipality.id,
     at,
     actor: view.link.recipientEmail,
-    action: `${view.step}-${applied.output.outcome}`,
+    action: `${view.step}-${outcome}`,
     detail: applied.detail?.slice(0, 2000),
     ...audit,
   });
-  await resume(view, applied.output, deps);
-  return { view, nomination: applied.next, outcome: applied.output.outcome };
+  if (applied.output) await resume(view, applied.output, deps);
+  return { view, nomination: applied.next, outcome };
+}
+
+/**
+ * Saves the nomination after a submit. Minute checkers answer independently: when two
+ * approve at once, the second write finds the nomination changed and applies its answer
+ * again to the nomination as it is now, so that the approval completing the check is
+ * exactly one of them. Every other step has one official, and a conflict is an error.
+ */
+async function save(
+  view: LinkView,
+  applied: Applied,
+  fields: Record<string, string>,
+  at: string,
+  deps: Deps,
+): Promise<Applied> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.store.saveNomination(applied.next);
+      return applied;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || view.step !== 'minute_check' || attempt >= 8) throw error;
+      const now = await loadNomination(deps.store, view.round.id, view.municipality.id);
+      if (now.nomination.status !== 'awaiting_minute_check') throw error;
+      view.nomination = now.nomination;
+      applied = applyForm(view, fields, at);
+    }
+  }
 }

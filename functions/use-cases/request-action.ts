@@ -4,6 +4,7 @@ import type { NominationStatus, OfficialStep } from '../domain/types.ts';
 import type { Deps } from './deps.ts';
 import { mintLink, requestMail } from './link-mint.ts';
 import { loadNomination } from './load.ts';
+import { requestMinuteCheck } from './minute-check.ts';
 
 export interface RequestActionInput {
   step: OfficialStep;
@@ -17,6 +18,7 @@ export const AWAITING: Record<OfficialStep, NominationStatus> = {
   proposal: 'awaiting_proposal',
   approval: 'awaiting_approval',
   decision: 'awaiting_decision',
+  minute_check: 'awaiting_minute_check',
 };
 
 /** The outbox purpose of a step's request: `proposal-request`, then `proposal-request-2` when the step is entered again. */
@@ -32,6 +34,19 @@ function againLead(ctx: Awaited<ReturnType<typeof loadNomination>>, step: Offici
     return {
       prefix: 'Palautettu valmisteluun',
       lead: `${nomination.returned.byName} palautti ehdotuksen valmisteltavaksi uudelleen.${comment}`,
+    };
+  }
+  const objection = nomination.minuteCheck?.objection;
+  if (
+    step === 'decision' &&
+    objection &&
+    nomination.minuteCheck?.decidedAt === nomination.decision?.decidedAt
+  ) {
+    return {
+      prefix: 'Korjattavaa pöytäkirjassa',
+      lead:
+        `Pöytäkirjantarkastaja ${objection.byName} ilmoitti pykälässä korjattavaa:\n\n${objection.comment}\n\n` +
+        'Kirjaa korjattu päätös tällä uudella linkillä; tarkastajat saavat korjatun pykälän tarkastettavaksi.',
     };
   }
   if (step === 'decision' && nomination.tabled) {
@@ -73,12 +88,17 @@ export async function requestAction(input: RequestActionInput, deps: Deps): Prom
     await deps.callbacks.succeed(input.taskToken, pendingOutput);
     return;
   }
+  if (input.step === 'minute_check') {
+    await requestMinuteCheck(ctx, input.taskToken, previous, (n) => requestPurpose('minute_check', n), deps);
+    return;
+  }
+  const step = input.step;
   // The nomination waits on this step before any link goes out: a link opened the moment
   // its mail arrives must find it so.
-  if (ctx.nomination.status !== AWAITING[input.step]) {
+  if (ctx.nomination.status !== AWAITING[step]) {
     const next = {
       ...ctx.nomination,
-      status: AWAITING[input.step],
+      status: AWAITING[step],
       updatedAt: now.toISOString(),
       version: ctx.nomination.version + 1,
     };
@@ -92,7 +112,7 @@ export async function requestAction(input: RequestActionInput, deps: Deps): Prom
     (await deps.mailer.wasSent({
       roundId: input.roundId,
       scope: input.municipalityId,
-      purpose: previousLink.mailPurpose ?? requestPurpose(input.step),
+      purpose: previousLink.mailPurpose ?? requestPurpose(step),
       recipient: previousLink.recipientEmail,
     }));
 
@@ -103,23 +123,23 @@ export async function requestAction(input: RequestActionInput, deps: Deps): Prom
     const attempt = !previous ? 1 : previousLink?.status === 'open' ? previousAttempt : previousAttempt + 1;
     const minted = await mintLink(
       ctx,
-      input.step,
-      actorOf(ctx.municipality, input.step),
-      requestPurpose(input.step, attempt),
+      step,
+      actorOf(ctx.municipality, step),
+      requestPurpose(step, attempt),
       deps,
     );
     await deps.store.putWait({
       roundId: input.roundId,
       municipalityId: input.municipalityId,
-      step: input.step,
+      step: step,
       taskToken: input.taskToken,
       linkTokenHash: minted.link.tokenHash,
       openedAt: now.toISOString(),
       attempt,
     });
     if (previousLink?.status === 'open') await deps.store.supersedeLink(previousLink.tokenHash);
-    const body = requestMail(ctx, input.step, minted.url);
-    const again = againLead(ctx, input.step);
+    const body = requestMail(ctx, step, minted.url);
+    const again = againLead(ctx, step);
     await deps.mailer.sendOnce(minted.mailKey, attempt > 1 ? withLead(body, again.prefix, again.lead) : body);
   }
 }

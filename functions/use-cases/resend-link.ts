@@ -9,6 +9,7 @@ import type { OfficialStep, Person } from '../domain/types.ts';
 import type { Deps } from './deps.ts';
 import { mintLink, requestMail } from './link-mint.ts';
 import { loadNomination } from './load.ts';
+import { resendCheckerLinks } from './minute-check.ts';
 import { AWAITING } from './request-action.ts';
 
 export interface ResendLinkInput {
@@ -22,6 +23,8 @@ export interface ResendLinkInput {
   actor: string;
   /** Client details for the audit trail (a hand-off through the link page). */
   client?: { ipHash?: string; userAgent?: string };
+  /** The minute check has a link per checker: the one being handed off (absent: all pending ones). */
+  linkTokenHash?: string;
 }
 
 export const SUBSTITUTE_MESSAGES = {
@@ -67,6 +70,20 @@ export async function resendLink(input: ResendLinkInput, deps: Deps): Promise<vo
   }
   const wait = await deps.store.getWait(input.roundId, input.municipalityId, input.step);
   if (!wait) throw new NotFoundError(`No wait for ${input.step}`);
+  if (input.step === 'minute_check') {
+    const from = wait.links?.find((l) => l.tokenHash === input.linkTokenHash);
+    const substitute =
+      input.substituteEmail === undefined
+        ? undefined
+        : parseSubstitute(input.substituteEmail, input.substituteName, from?.email ?? input.actor);
+    await resendCheckerLinks(
+      ctx,
+      wait,
+      { fromLinkHash: input.linkTokenHash, substitute, actor: input.actor, client: input.client },
+      deps,
+    );
+    return;
+  }
   const previous = await deps.store.getLink(wait.linkTokenHash);
   if (!previous) throw new NotFoundError(`The ${input.step} link is gone`);
   const substitute =

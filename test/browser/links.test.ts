@@ -23,6 +23,8 @@ process.env.NIMITYS_LOG_LEVEL = 'silent';
 const SHOTS = path.resolve('test-results/links');
 const PREPARER = 'riitta.lappalainen@liperi.example';
 const SECRETARY = 'hyvinvointilautakunta@liperi.example';
+const CHECKER_A = 'anne.aaltonen@liperi.example';
+const CHECKER_B = 'pekka.pesonen@liperi.example';
 
 describe('the link pages in Chromium', () => {
   let stack: EmbeddedStack;
@@ -31,6 +33,10 @@ describe('the link pages in Chromium', () => {
   let browser: Browser;
   let page: Page;
   const round = { ...liperiRound(), id: `selain-linkit-${Date.now().toString(36)}` };
+  round.municipalities[0]!.minuteCheckers = [
+    { name: 'Anne Aaltonen', email: CHECKER_A, title: 'lautakunnan jäsen' },
+    { name: 'Pekka Pesonen', email: CHECKER_B },
+  ];
 
   const shot = async (name: string) => {
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -166,6 +172,38 @@ describe('the link pages in Chromium', () => {
     expect(await heading()).toBe('Linkki ei ole voimassa');
     expect(await seriousFindings(page)).toEqual([]);
     await shot('09-tuntematon-linkki');
+  });
+
+  it('lets each minute checker approve the section on their own page; the excerpt waits for both', async () => {
+    const first = linkIn(await mail(CHECKER_A, /^Tarkastettavana/));
+    expect(await open(first)).toBe(200);
+    expect(await heading()).toBe('Tarkasta pöytäkirjan pykälä');
+    expect(await page.locator('main').textContent()).toContain('Hyväksyttiin päätösehdotus.');
+    expect(await seriousFindings(page)).toEqual([]);
+    await shot('10-poytakirjan-tarkastus');
+
+    // an objection without a comment: the field is named, nothing moves
+    await page.locator('summary', { hasText: 'Pykälässä on korjattavaa' }).click();
+    await page.getByRole('button', { name: 'Lähetä korjauspyyntö sihteerille' }).click();
+    expect(await page.locator('.error-summary, [role="alert"]').first().textContent()).toMatch(
+      /korja|Kirjoita/i,
+    );
+    expect(await seriousFindings(page)).toEqual([]);
+    await shot('11-tarkastus-virhe');
+    expect((await clients.store.getNomination(round.id, 'liperi'))?.status).toBe('awaiting_minute_check');
+
+    await open(first);
+    await page.getByRole('button', { name: 'Hyväksy pykälä tarkastetuksi' }).click();
+    expect(await heading()).toBe('Kiitos!');
+    expect(await page.locator('main').textContent()).toContain('kun kaikki tarkastajat ovat hyväksyneet');
+    await shot('12-tarkastus-hyvaksytty');
+    expect((await clients.store.getNomination(round.id, 'liperi'))?.status).toBe('awaiting_minute_check');
+
+    const second = linkIn(await mail(CHECKER_B, /^Tarkastettavana/));
+    expect(await open(second)).toBe(200);
+    expect(await page.locator('main').textContent()).toContain('Anne Aaltonen: hyväksynyt');
+    await page.getByRole('button', { name: 'Hyväksy pykälä tarkastetuksi' }).click();
+    expect(await heading()).toBe('Kiitos!');
 
     await until('the nomination to finish', async () => {
       const n = await clients.store.getNomination(round.id, 'liperi');

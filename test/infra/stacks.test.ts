@@ -223,6 +223,24 @@ describe('the CDK app', () => {
       tabled: NominationStates.PlanDecisionWait,
       rejected: NominationStates.RecordRejected,
     });
+    // adopted → the minute check (skipped without checkers) → excerpts; an objection → the secretary
+    expect(next(NominationStates.DecisionOutcome)).toBe(NominationStates.PlanMinuteCheckWait);
+    expect(outcomes(NominationStates.MinuteCheckOutcome)).toEqual({
+      returned: NominationStates.PlanDecisionWait,
+    });
+    expect(next(NominationStates.MinuteCheckOutcome)).toBe(NominationStates.SendExcerpts);
+    expect(states[NominationStates.MinuteCheckDeadlinePassed]).toMatchObject({
+      Choices: [
+        { Variable: '$.wait.expired', BooleanEquals: true, Next: NominationStates.RecordNoAnswer },
+        { Variable: '$.wait.skip', BooleanEquals: true, Next: NominationStates.SendExcerpts },
+      ],
+      Default: NominationStates.RequestMinuteCheck,
+    });
+    expect(states[NominationStates.PlanMinuteCheckWait]?.ResultSelector).toEqual({
+      'expired.$': '$.Payload.expired',
+      'timeoutSeconds.$': '$.Payload.timeoutSeconds',
+      'skip.$': '$.Payload.skip',
+    });
   });
 
   it('runs every municipality at once in a Distributed Map of synchronous child executions', () => {

@@ -152,6 +152,7 @@ describe('links through every outcome (use cases)', () => {
     expect(first).toEqual({
       expired: false,
       timeoutSeconds: (Date.parse('2023-11-23T06:00:00Z') - Date.parse('2023-10-02T09:00:00Z')) / 1000,
+      skip: false,
     });
     expect(atReminder.timeoutSeconds).toBe(5 * 86400);
     expect(again.timeoutSeconds).toBe(5 * 86400);
@@ -175,6 +176,7 @@ describe('links through every outcome (use cases)', () => {
     expect(await planStepWait({ ...ref(), step: 'approval' }, deps)).toEqual({
       expired: true,
       timeoutSeconds: 1,
+      skip: false,
     });
     await expect(openLink(linkTo(PREPARER), deps)).rejects.toMatchObject({ reason: 'expired' });
   });
