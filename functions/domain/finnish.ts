@@ -108,7 +108,8 @@ function weakGrade(stem: string): string {
 
 /** Genitive of one lower-case word without hyphens. */
 function genitiveLower(w: string): string {
-  const exception = WORD_EXCEPTIONS[w];
+  // Own keys only: "constructor" or "toString" is a word, not an Object.prototype member.
+  const exception = Object.hasOwn(WORD_EXCEPTIONS, w) ? WORD_EXCEPTIONS[w] : undefined;
   if (exception !== undefined) return exception;
 
   for (const [ending, genitive] of COMPOUND_ENDINGS) {
@@ -217,7 +218,11 @@ const MUNICIPALITY_EXCEPTIONS: Readonly<Record<string, string>> = {
 /** "Liperi" → "Liperin", "Juuka" → "Juuan", "Nurmes" → "Nurmeksen". */
 export function municipalityGenitive(name: string): string {
   const trimmed = name.trim();
-  return MUNICIPALITY_EXCEPTIONS[trimmed.toLowerCase()] ?? phraseGenitive(trimmed);
+  const key = trimmed.toLowerCase();
+  return (
+    (Object.hasOwn(MUNICIPALITY_EXCEPTIONS, key) ? MUNICIPALITY_EXCEPTIONS[key] : undefined) ??
+    phraseGenitive(trimmed)
+  );
 }
 
 /** "Pohjois-Karjalan hyvinvointialue" → "Pohjois-Karjalan hyvinvointialueen". */
