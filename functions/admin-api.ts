@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { dynamoClient, sfnClient } from './adapters/clients.ts';
+import { DynamoNominationSearch } from './adapters/dynamo-search.ts';
 import { DynamoNominationStore } from './adapters/dynamo-store.ts';
 import { SfnNominationExecutions } from './adapters/sfn-executions.ts';
 import { SfnRoundStarter } from './adapters/sfn-workflow.ts';
@@ -9,10 +10,12 @@ import { type AdminHttpDeps, handleAdminRequest } from './admin/routes.ts';
 import { productionDeps } from './shared/deps.ts';
 import { config } from './shared/env.ts';
 
-const settings = adminConfig();
+const { tableName, publicBaseUrl } = config();
+const settings = adminConfig(publicBaseUrl);
 const deps: AdminHttpDeps = {
   ...productionDeps(),
-  reads: new DynamoNominationStore(dynamoClient(), config().tableName),
+  reads: new DynamoNominationStore(dynamoClient(), tableName),
+  search: new DynamoNominationSearch(dynamoClient(), tableName),
   executions: new SfnNominationExecutions(sfnClient(), settings.nominationStateMachineArn),
   rounds: new SfnRoundStarter(sfnClient(), settings.roundStateMachineArn),
   auth: settings.auth,

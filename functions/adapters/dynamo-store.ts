@@ -7,7 +7,12 @@
  * audit trail (AUDIT#<municipality>#<time>#<n>); links live under pk LINK#<token hash>.
  *
  * Index `byKind` (gsi1pk, gsi1sk): round items carry gsi1pk ROUNDS and gsi1sk
- * <createdAt>#<round>, so the admin console lists rounds newest first with a Query.
+ * <createdAt>#<round>, so the admin console lists rounds newest first with a Query;
+ * nomination items carry NOMSTATUS#<state> (the console's state filter across rounds).
+ *
+ * Search across rounds (adapters/dynamo-search.ts): storing a round writes its
+ * municipalities' search items, saving a nomination those of its nominees and decision.
+ * Link opens: pk ROUND#<round>, sk OPENED#<municipality>#<token hash>, one per link.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -21,12 +26,17 @@ import { ConflictError, LinkNotUsableError, NotFoundError } from '../domain/erro
 import type {
   AuditEntry,
   Link,
+  LinkOpen,
+  LinkOpenEvent,
   NominationStore,
   OutboxRecord,
   StepWait,
   StoredRound,
 } from '../domain/ports.ts';
+import { municipalityTerms, nominationTerms } from '../domain/search.ts';
 import type { GroupState, Nomination, OfficialStep, RoundStatus } from '../domain/types.ts';
+import { log } from '../shared/logger.ts';
+import { nominationStatusIndexKey, writeSearchEntries } from './dynamo-search.ts';
 
 export const keys = {
   round: (roundId: string) => ({ pk: `ROUND#${roundId}`, sk: 'ROUND' }),
@@ -49,6 +59,10 @@ export const keys = {
   audit: (roundId: string, municipalityId: string, at: string, nonce: string) => ({
     pk: `ROUND#${roundId}`,
     sk: `AUDIT#${municipalityId}#${at}#${nonce}`,
+  }),
+  linkOpen: (roundId: string, municipalityId: string, tokenHash: string) => ({
+    pk: `ROUND#${roundId}`,
+    sk: `OPENED#${municipalityId}#${tokenHash}`,
   }),
 };
 
@@ -131,10 +145,40 @@ export class DynamoNominationStore implements NominationStore {
   async putRoundIfAbsent(round: StoredRound): Promise<{ stored: StoredRound; created: boolean }> {
     const key = keys.round(round.round.id);
     const indexed = { ...round, ...roundsIndexKey(round) };
-    if (await this.putIfAbsent(key, 'round', indexed)) return { stored: round, created: true };
-    const stored = await this.get<StoredRound>(key);
+    const created = await this.putIfAbsent(key, 'round', indexed);
+    const stored = created ? round : await this.get<StoredRound>(key);
     if (!stored) throw new ConflictError(`Round ${round.round.id} vanished while being created`);
-    return { stored, created: false };
+    // Every time, not only on creation: a retried start completes an index a failure cut short.
+    await writeSearchEntries(
+      this.db,
+      this.tableName,
+      stored.round.municipalities.map((m) => ({
+        roundId: stored.round.id,
+        municipalityId: m.id,
+        terms: municipalityTerms(m),
+      })),
+    );
+    return { stored, created };
+  }
+
+  /**
+   * A saved nomination's search items (its nominees, section, diary number), if it has any
+   * yet. The save has happened: a failure here is logged, not thrown (the next save of the
+   * nomination writes the items again).
+   */
+  private async indexNomination(nomination: Nomination): Promise<void> {
+    const terms = nominationTerms(nomination);
+    if (terms.length === 0) return;
+    try {
+      await writeSearchEntries(this.db, this.tableName, [
+        { roundId: nomination.roundId, municipalityId: nomination.municipalityId, terms },
+      ]);
+    } catch (error) {
+      log.warn('search index not written', {
+        error: (error as Error)?.name,
+        message: (error as Error)?.message,
+      });
+    }
   }
 
   getRound(roundId: string): Promise<StoredRound | undefined> {
@@ -155,11 +199,12 @@ export class DynamoNominationStore implements NominationStore {
   }
 
   async putNominationIfAbsent(nomination: Nomination): Promise<void> {
-    await this.putIfAbsent(
+    const created = await this.putIfAbsent(
       keys.nomination(nomination.roundId, nomination.municipalityId),
       'nomination',
-      nomination,
+      { ...nomination, ...nominationStatusIndexKey(nomination) },
     );
+    if (created) await this.indexNomination(nomination);
   }
 
   getNomination(roundId: string, municipalityId: string): Promise<Nomination | undefined> {
@@ -171,7 +216,12 @@ export class DynamoNominationStore implements NominationStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...next, ...keys.nomination(next.roundId, next.municipalityId), kind: 'nomination' },
+          Item: {
+            ...next,
+            ...keys.nomination(next.roundId, next.municipalityId),
+            kind: 'nomination',
+            ...nominationStatusIndexKey(next),
+          },
           ConditionExpression: '#version = :expected',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': next.version - 1 },
@@ -185,6 +235,7 @@ export class DynamoNominationStore implements NominationStore {
       }
       throw error;
     }
+    await this.indexNomination(next);
   }
 
   listNominations(roundId: string): Promise<Nomination[]> {
@@ -301,6 +352,44 @@ export class DynamoNominationStore implements NominationStore {
     return this.queryPrefix<AuditEntry>(`ROUND#${roundId}`, `AUDIT#${municipalityId}#`);
   }
 
+  /** One UpdateItem: creates the link's open record or counts one more open on it. */
+  async recordLinkOpen({ link, at, suspected }: LinkOpenEvent): Promise<void> {
+    const set = [
+      'roundId = :round',
+      'municipalityId = :municipality',
+      'step = :step',
+      'recipientName = :recipient',
+      'linkCreatedAt = :created',
+      'firstOpenedAt = if_not_exists(firstOpenedAt, :at)',
+      'lastOpenedAt = :at',
+      '#kind = :kind',
+      ...(link.mailPurpose ? ['mailPurpose = :purpose'] : []),
+      suspected
+        ? 'suspectedSign = if_not_exists(suspectedSign, :sign)'
+        : 'firstPersonOpenedAt = if_not_exists(firstPersonOpenedAt, :at)',
+    ];
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.linkOpen(link.roundId, link.municipalityId, link.tokenHash),
+        UpdateExpression: `SET ${set.join(', ')} ADD openCount :one${suspected ? ', suspectedCount :one' : ''}`,
+        ExpressionAttributeNames: { '#kind': 'kind' },
+        ExpressionAttributeValues: {
+          ':round': link.roundId,
+          ':municipality': link.municipalityId,
+          ':step': link.step,
+          ':recipient': link.recipientName,
+          ':created': link.createdAt,
+          ':at': at,
+          ':kind': 'link-open',
+          ':one': 1,
+          ...(link.mailPurpose && { ':purpose': link.mailPurpose }),
+          ...(suspected && { ':sign': suspected }),
+        },
+      }),
+    );
+  }
+
   // --- Admin console reads (functions/admin): Queries only, no Scan ------------------
 
   /** Every round, newest first: one Query on the `byKind` index (projection ALL). */
@@ -335,7 +424,10 @@ export class DynamoNominationStore implements NominationStore {
     return this.queryPrefix<StepWait>(`ROUND#${roundId}`, 'WAIT#');
   }
 
-  /** Mails of a round that bounced, were complained about or failed: one Query, filtered in DynamoDB. */
+  /**
+   * Mails of a round that bounced, were complained about or failed, or that SES has not taken
+   * yet and the workflow retries (status retrying): one Query, filtered in DynamoDB.
+   */
   async listUndeliveredMail(roundId: string): Promise<OutboxRecord[]> {
     const items: OutboxRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -344,7 +436,8 @@ export class DynamoNominationStore implements NominationStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :mail)',
-          FilterExpression: 'deliveryState IN (:bounced, :complained, :failed) OR #status = :failed',
+          FilterExpression:
+            'deliveryState IN (:bounced, :complained, :failed) OR #status IN (:failed, :retrying)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':pk': `ROUND#${roundId}`,
@@ -352,6 +445,7 @@ export class DynamoNominationStore implements NominationStore {
             ':bounced': 'bounced',
             ':complained': 'complained',
             ':failed': 'failed',
+            ':retrying': 'retrying',
           },
           ExclusiveStartKey: startKey,
         }),
@@ -360,6 +454,11 @@ export class DynamoNominationStore implements NominationStore {
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return items;
+  }
+
+  /** The open records of a nomination's links: one Query. */
+  listLinkOpens(roundId: string, municipalityId: string): Promise<LinkOpen[]> {
+    return this.queryPrefix<LinkOpen>(`ROUND#${roundId}`, `OPENED#${municipalityId}#`);
   }
 
   /** The outbox rows of one municipality (or `group:<id>` / `round`) in a round: one Query. */

@@ -1,18 +1,26 @@
 /**
  * Who is asking, and may they use the console. Every admin request passes here first.
  *
- * Two ways in, one answer (`Principal`):
- * - AWS: API Gateway's JWT authorizer (Cognito user pool) has verified the token before
- *   the handler runs; its claims arrive in `requestContext.authorizer.jwt.claims`. The
- *   handler still checks the admins group claim (`cognito:groups`).
+ * Ways in, one answer (`Principal`):
+ * - AWS, API clients (/admin/api/…): API Gateway's JWT authorizer (Cognito user pool) has
+ *   verified the bearer token before the handler runs; its claims arrive in
+ *   `requestContext.authorizer.jwt.claims`.
+ * - AWS, browsers (every other /admin route, which has no API Gateway authorizer: a
+ *   browser sends no Authorization header): the session cookie holds the Cognito ID token
+ *   the sign-in got (cognito.ts); the handler verifies it on every request against the
+ *   pool's JWKS (jwt.ts). A bearer token on such a route is verified the same way.
  * - Local: the embedded stack has no authorizer. The local sign-in checks the admin
  *   credential (scrypt hash under .nimitys/) and issues a session: an HMAC-signed token
  *   in an HttpOnly, SameSite=Strict cookie (or an `Authorization: Bearer` header).
  *
+ * In every case the handler itself checks the admins group (`cognito:groups`).
  * No principal → 401, a principal without the admins group → 403. Neither gets data.
  */
-import { createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { log } from '../shared/logger.ts';
+import type { CognitoSettings } from './cognito.ts';
+import { TokenRejectedError, type TokenUse, verifyCognitoToken } from './jwt.ts';
 
 export const ADMINS_GROUP = 'admins';
 export const SESSION_COOKIE = 'nimitys_admin';
@@ -44,7 +52,19 @@ export interface LocalCredential {
   sessionSecret: string;
 }
 
-export type AdminAuthSettings = { mode: 'cognito' } | { mode: 'local'; credential: LocalCredential };
+export type AdminAuthSettings =
+  | { mode: 'cognito'; cognito: CognitoSettings }
+  | { mode: 'local'; credential: LocalCredential };
+
+/** How the request proved who it is: only a cookie is sent by a browser on its own (CSRF). */
+export type Credential = 'authorizer' | 'bearer' | 'cookie';
+
+export interface Authenticated {
+  principal: Principal;
+  via: Credential;
+  /** The bearer or cookie token (not for the authorizer's claims): the CSRF token derives from it. */
+  token?: string;
+}
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
@@ -117,20 +137,42 @@ export function csrfToken(secret: string, sessionToken: string): string {
   return sign(secret, `csrf:${sessionToken}`);
 }
 
+/**
+ * The CSRF token of a session. Locally an HMAC with the session secret; on AWS, where the
+ * function keeps no secret, a hash of the session's own token, which only the browser
+ * holding the HttpOnly cookie knows.
+ */
+export function csrfFor(settings: AdminAuthSettings, sessionToken: string): string {
+  if (settings.mode === 'local') return csrfToken(settings.credential.sessionSecret, sessionToken);
+  return b64url(createHash('sha256').update(`nimitys-csrf:${sessionToken}`).digest());
+}
+
+/** A cookie value, %-decoded; a broken encoding stays as sent (and then matches no session). */
+function decodeCookieValue(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 export function cookies(event: APIGatewayProxyEventV2): Record<string, string> {
   const out: Record<string, string> = {};
   const all = [...(event.cookies ?? []), ...(event.headers?.cookie ?? '').split(';')];
   for (const part of all) {
     const at = part.indexOf('=');
-    if (at > 0) out[part.slice(0, at).trim()] = decodeURIComponent(part.slice(at + 1).trim());
+    if (at > 0) out[part.slice(0, at).trim()] = decodeCookieValue(part.slice(at + 1).trim());
   }
   return out;
 }
 
-/** The session token a local request carries: the cookie, or a bearer header for API clients. */
+function bearerOf(event: APIGatewayProxyEventV2): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(event.headers?.authorization ?? '')?.[1];
+}
+
+/** The session token a request carries: a bearer header for API clients, else the cookie. */
 export function sessionTokenOf(event: APIGatewayProxyEventV2): string | undefined {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(event.headers?.authorization ?? '')?.[1];
-  return bearer ?? cookies(event)[SESSION_COOKIE];
+  return bearerOf(event) ?? cookies(event)[SESSION_COOKIE];
 }
 
 function claimGroups(value: unknown): string[] {
@@ -143,33 +185,86 @@ function claimGroups(value: unknown): string[] {
     .filter(Boolean);
 }
 
+function principalOfClaims(claims: Record<string, unknown>): Principal | undefined {
+  if (typeof claims.sub !== 'string' || claims.sub === '') return undefined;
+  const name = String(claims.email ?? claims['cognito:username'] ?? claims.username ?? claims.sub);
+  return { id: claims.sub, name, groups: claimGroups(claims['cognito:groups']) };
+}
+
+/** The claimed token_use of an unverified token (verification then insists on it). */
+function tokenUseOf(token: string): TokenUse {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return payload?.token_use === 'id' ? 'id' : 'access';
+  } catch {
+    return 'access';
+  }
+}
+
+/** Verifies a Cognito token; undefined (and the reason logged) when it does not pass. */
+export async function verifiedCognitoPrincipal(
+  token: string,
+  settings: CognitoSettings,
+  now: Date,
+  tokenUse: TokenUse,
+  nonce?: string,
+): Promise<Principal | undefined> {
+  try {
+    const claims = await verifyCognitoToken(token, settings.jwks, {
+      issuer: settings.issuer,
+      clientId: settings.clientId,
+      tokenUse,
+      now,
+      nonce,
+    });
+    return principalOfClaims(claims);
+  } catch (error) {
+    if (!(error instanceof TokenRejectedError)) throw error; // the JWKS could not be fetched: a 500
+    log.info('admin token refused', { reason: error.reason });
+    return undefined;
+  }
+}
+
 /** Who the request is from, or undefined when nobody signed in. Never throws for bad input. */
-export function principalOf(
+export async function authenticate(
   event: APIGatewayProxyEventV2,
   settings: AdminAuthSettings,
   now: Date,
-): Principal | undefined {
+): Promise<Authenticated | undefined> {
   if (settings.mode === 'cognito') {
+    // Set by API Gateway's JWT authorizer only: a client cannot put it in the event.
     const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } })
       .authorizer?.jwt?.claims;
-    if (!claims || typeof claims.sub !== 'string') return undefined;
-    const name = String(claims['cognito:username'] ?? claims.username ?? claims.email ?? claims.sub);
-    return { id: claims.sub, name, groups: claimGroups(claims['cognito:groups']) };
+    if (claims) {
+      const principal = principalOfClaims(claims);
+      return principal && { principal, via: 'authorizer' };
+    }
+    const bearer = bearerOf(event);
+    if (bearer) {
+      const principal = await verifiedCognitoPrincipal(bearer, settings.cognito, now, tokenUseOf(bearer));
+      return principal && { principal, via: 'bearer', token: bearer };
+    }
+    const cookie = cookies(event)[SESSION_COOKIE];
+    if (!cookie) return undefined;
+    const principal = await verifiedCognitoPrincipal(cookie, settings.cognito, now, 'id');
+    return principal && { principal, via: 'cookie', token: cookie };
   }
-  const token = sessionTokenOf(event);
-  return token ? verifySession(settings.credential.sessionSecret, token, now) : undefined;
+  const bearer = bearerOf(event);
+  const token = bearer ?? cookies(event)[SESSION_COOKIE];
+  const principal = token ? verifySession(settings.credential.sessionSecret, token, now) : undefined;
+  return principal && { principal, via: bearer ? 'bearer' : 'cookie', token };
 }
 
 /** The admin behind the request; UnauthenticatedError (401) or ForbiddenError (403) otherwise. */
-export function requireAdmin(
+export async function requireAdmin(
   event: APIGatewayProxyEventV2,
   settings: AdminAuthSettings,
   now: Date,
-): Principal {
-  const principal = principalOf(event, settings, now);
-  if (!principal) throw new UnauthenticatedError('Not signed in');
-  if (!principal.groups.includes(ADMINS_GROUP)) throw new ForbiddenError('Not an admin');
-  return principal;
+): Promise<Authenticated> {
+  const authenticated = await authenticate(event, settings, now);
+  if (!authenticated) throw new UnauthenticatedError('Not signed in');
+  if (!authenticated.principal.groups.includes(ADMINS_GROUP)) throw new ForbiddenError('Not an admin');
+  return authenticated;
 }
 
 /** Local sign-in: the admin credential gives an admin session; anything else nothing. */

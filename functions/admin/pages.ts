@@ -11,6 +11,7 @@ import { LIMITS, NOMINEE_PARTS, NOMINEES_FIELD, type NomineePart, nomineeField }
 import { html, raw, type SafeHtml } from '../domain/html.ts';
 import type { AuditEntry, OutboxRecord, StoredRound } from '../domain/ports.ts';
 import type { GroupState, Municipality, Nomination, Person, Round } from '../domain/types.ts';
+import type { SearchOutcome } from './search.ts';
 import { ADMIN_STYLE } from './style.ts';
 import {
   actionWords,
@@ -29,7 +30,7 @@ export interface PageContext {
   /** The session's CSRF token, for the forms. */
   csrf?: string;
   /** Which top-level section is current. */
-  section?: 'rounds' | 'new';
+  section?: 'rounds' | 'new' | 'search';
 }
 
 function enc(s: string): string {
@@ -45,7 +46,10 @@ export const paths = {
     `${ADMIN_BASE}/rounds/${enc(roundId)}/m/${enc(municipalityId)}`,
   action: (roundId: string, municipalityId: string, action: string) =>
     `${ADMIN_BASE}/rounds/${enc(roundId)}/m/${enc(municipalityId)}/${action}`,
+  search: () => `${ADMIN_BASE}/haku`,
   signIn: () => `${ADMIN_BASE}/sign-in`,
+  /** The Cognito sign-in (AWS): to the hosted UI and back. */
+  cognitoSignIn: (next?: string) => `${ADMIN_BASE}/kirjaudu${next ? `?next=${enc(next)}` : ''}`,
   signOut: () => `${ADMIN_BASE}/sign-out`,
 };
 
@@ -59,6 +63,7 @@ function layout(ctx: PageContext, title: string, body: SafeHtml, errors?: FieldE
     html`<nav aria-label="Päävalikko"><ul>
 <li><a href="${paths.rounds()}"${ctx.section === 'rounds' ? raw(' aria-current="page"') : ''}>Kierrokset</a></li>
 <li><a href="${paths.newRound()}"${ctx.section === 'new' ? raw(' aria-current="page"') : ''}>Aloita kierros</a></li>
+<li><a href="${paths.search()}"${ctx.section === 'search' ? raw(' aria-current="page"') : ''}>Haku</a></li>
 <li><span class="muted">${ctx.user}</span></li>
 <li><form method="post" action="${paths.signOut()}">${csrfField(ctx)}<button class="link" type="submit">Kirjaudu ulos</button></form></li>
 </ul></nav>`;
@@ -135,6 +140,21 @@ ${
   return layout({}, 'Kirjaudu', body);
 }
 
+/** A page that only says something and offers one way on (the sign-in's outcomes). */
+export function renderMessage(
+  title: string,
+  message: string,
+  link: { href: string; text: string },
+  status?: number,
+): string {
+  return layout(
+    {},
+    title,
+    html`<h1>${title}</h1><p>${message}</p>${status ? html`<p class="muted">Virhekoodi ${status}</p>` : ''}
+<p><a class="button" href="${link.href}">${link.text}</a></p>`,
+  );
+}
+
 export function renderError(ctx: PageContext, status: number, title: string, message: string): string {
   return layout(
     ctx,
@@ -190,6 +210,7 @@ ${rounds.map(
 function tag(row: NominationRow): SafeHtml {
   if (row.attention === 'failed') return html`<span class="tag tag-failed">Virhe</span>`;
   if (row.attention === 'bounced') return html`<span class="tag tag-failed">Viesti palautui</span>`;
+  if (row.attention === 'delayed') return html`<span class="tag tag-overdue">Viesti viivästynyt</span>`;
   if (row.attention === 'overdue') return html`<span class="tag tag-overdue">Myöhässä</span>`;
   if (row.attention === 'no_answer') return html`<span class="tag tag-no_answer">Ei vastausta</span>`;
   return html`<span class="tag tag-ok">${STATUS_LABELS[row.nomination.status]}</span>`;
@@ -244,7 +265,7 @@ ${STATUS_FILTERS.map((s) => html`<option value="${s}"${d.status === s ? raw(' se
 </select></div>
 <button type="submit">Hae</button>
 </form>
-<p role="status">Näytetään ${d.rows.length} / ${d.total} kuntaa.</p>
+<p role="status">Näytetään ${d.rows.length} / ${d.total} kuntaa. <a href="${paths.search()}">Hae kaikista kierroksista</a></p>
 ${byGroup
   .filter((g) => g.rows.length > 0)
   .map(
@@ -320,6 +341,7 @@ function actionForm(
 <h3 id="toiminto-${action}">${ACTION_TITLES[action]}</h3>
 ${errorSummary(errors)}
 ${csrfField(ctx)}
+<input type="hidden" name="version" value="${d.nomination.version}">
 ${fields}
 ${fieldErrorsFor(errors, 'confirm')}
 ${confirmBox(`${action}-confirm`, confirmText, errors)}
@@ -400,8 +422,16 @@ ${fieldErrorsFor(errorsOf('cancel'), 'reason')}
       ),
     );
   }
-  if (forms.length === 0) return html`<p>Nimeäminen on päättynyt: toimintoja ei ole.</p>`;
-  return html`<div class="actions">${forms}</div>`;
+  // A refused action whose form is not on the page (retry when nothing failed, …): its message on top.
+  const shown = [
+    ...(step ? ['resend'] : []),
+    ...(ended ? [] : ['extend', 'cancel']),
+    ...(status === 'failed' ? ['retry'] : []),
+    ...(d.nomination.decision && (status === 'excerpts_sent' || status === 'completed') ? ['correct'] : []),
+  ];
+  const refused = d.errorAction && !shown.includes(d.errorAction) ? errorSummary(d.errors) : undefined;
+  if (forms.length === 0) return html`${refused}<p>Nimeäminen on päättynyt: toimintoja ei ole.</p>`;
+  return html`${refused}<div class="actions">${forms}</div>`;
 }
 
 const PART_LABELS: Record<NomineePart, string> = {
@@ -477,6 +507,7 @@ ${NOMINEE_PARTS.map((part) => input(nomineeField(i, part), PART_LABELS[part], LI
 
 const MAIL_STATUS: Record<string, string> = {
   sending: 'Lähettämässä',
+  retrying: 'Viivästynyt, yritetään uudelleen',
   sent: 'Lähetetty',
   delayed: 'Viivästynyt',
   delivered: 'Toimitettu',
@@ -485,10 +516,25 @@ const MAIL_STATUS: Record<string, string> = {
   failed: 'Epäonnistui',
 };
 
-function mailState(m: OutboxRecord): string {
-  const state = m.deliveryState ?? m.status;
+/** How long a mail took from its first attempt to SES accepting it, in words. */
+function delayWords(from: string, to: string): string {
+  const seconds = Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
+  return seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+}
+
+export function mailState(m: OutboxRecord): string {
+  const state = m.status === 'retrying' ? 'retrying' : (m.deliveryState ?? m.status);
+  const failed = m.failedAttempts ?? 0;
+  if (state === 'retrying') {
+    const last = m.lastErrorAt ? `, viimeisin ${displayDateTimeFi(m.lastErrorAt)}` : '';
+    return `${MAIL_STATUS.retrying} (${failed} epäonnistunutta yritystä${last}: ${m.lastError ?? 'virhe'})`;
+  }
   const detail = m.deliveryDetail ? ` (${m.deliveryDetail})` : '';
-  return `${MAIL_STATUS[state] ?? state}${detail}`;
+  const delayed =
+    failed > 0 && m.sentAt
+      ? ` ${failed + 1}. yrityksellä, viivästyi ${m.firstAttemptAt ? delayWords(m.firstAttemptAt, m.sentAt) : ''}`.trimEnd()
+      : '';
+  return `${MAIL_STATUS[state] ?? state}${delayed}${detail}`;
 }
 
 export function renderNomination(ctx: PageContext, d: NominationPageData, message?: string): string {
@@ -586,4 +632,43 @@ ${confirmBox('start-confirm', 'Vahvistan: kierroksen pyynnöt lähtevät kunnill
 <button type="submit">Aloita kierros</button>
 </form>`;
   return layout({ ...ctx, section: 'new' }, 'Aloita kierros', body, errors);
+}
+
+// ---------------------------------------------------------------------------------
+// Search across rounds
+
+export function renderSearch(ctx: PageContext, d: SearchOutcome, errors?: FieldError[]): string {
+  const invalid = errors?.some((e) => e.field === 'q') ? raw(' aria-invalid="true"') : '';
+  const results = !d.searched
+    ? html`<p>Kirjoita hakusana tai valitse tila.</p>`
+    : d.hits.length === 0
+      ? html`<p role="status">Ei osumia.</p>`
+      : html`<p role="status">${d.hits.length} ${d.hits.length === 1 ? 'osuma' : 'osumaa'}${
+          d.more ? ` – näytetään ensimmäiset ${d.hits.length}. Tarkenna hakua.` : '.'
+        }</p>
+<div class="table-wrap" role="region" aria-labelledby="tulokset-otsikko" tabindex="0"><table>
+<caption id="tulokset-otsikko">Hakutulokset, uusin kierros ensin</caption>
+<thead><tr><th scope="col">Kunta</th><th scope="col">Kierros</th><th scope="col">Tila</th><th scope="col">Tilanne</th><th scope="col">Osuma</th></tr></thead>
+<tbody>${d.hits.map(
+          (
+            h,
+          ) => html`<tr><th scope="row"><a href="${paths.nomination(h.stored.round.id, h.row.municipality.id)}">${h.row.municipality.name}</a></th>
+<td><a href="${paths.round(h.stored.round.id)}">${h.stored.round.title}</a><br><span class="muted">${h.stored.round.id}</span></td>
+<td>${tag(h.row)}</td><td>${h.row.stateText}</td><td>${h.matched ?? ''}</td></tr>
+`,
+        )}</tbody></table></div>`;
+  const body = html`<h1>Haku kaikista kierroksista</h1>
+${errorSummary(errors)}
+<form class="search" method="get" action="${paths.search()}" role="search" aria-label="Hae kaikista kierroksista">
+<div><label for="${fieldId('q')}">Hae</label><p class="hint" id="q-hint">Kunta, henkilön nimi, sähköposti, pykälä (§ 87) tai asianumero</p>
+${fieldErrorsFor(errors, 'q')}
+<input type="search" id="${fieldId('q')}" name="q" value="${d.query}" aria-describedby="q-hint"${invalid}></div>
+<div><label for="status">Tila</label>
+<select id="status" name="status"><option value="">Kaikki</option>
+${STATUS_FILTERS.map((s) => html`<option value="${s}"${d.status === s ? raw(' selected') : ''}>${STATUS_LABELS[s]}</option>`)}
+</select></div>
+<button type="submit">Hae</button>
+</form>
+${results}`;
+  return layout({ ...ctx, section: 'search' }, d.query ? `Haku: ${d.query}` : 'Haku', body, errors);
 }

@@ -1,6 +1,6 @@
-/** What the admin console needs beyond the use cases' ports: list reads and executions. */
-import type { OutboxRecord, StepWait, StoredRound } from './ports.ts';
-import type { GroupState } from './types.ts';
+/** What the admin console needs beyond the use cases' ports: list reads, search and executions. */
+import type { LinkOpen, OutboxRecord, StepWait, StoredRound } from './ports.ts';
+import type { GroupState, Nomination, NominationStatus } from './types.ts';
 
 /** Reads designed for the console's lists: each is one DynamoDB Query, never a Scan. */
 export interface ConsoleReads {
@@ -12,8 +12,25 @@ export interface ConsoleReads {
   listWaits(roundId: string): Promise<StepWait[]>;
   /** The outbox of one municipality (or `group:<id>` / `round`) in a round. */
   listMail(roundId: string, scope: string): Promise<OutboxRecord[]>;
-  /** Mails of a round that bounced, were complained about or failed. */
+  /** Mails of a round that bounced, were complained about or failed, or are still being retried (status retrying). */
   listUndeliveredMail(roundId: string): Promise<OutboxRecord[]>;
+  /** The opens of a nomination's links (one record per link), for its timeline. */
+  listLinkOpens(roundId: string, municipalityId: string): Promise<LinkOpen[]>;
+}
+
+export interface NominationKey {
+  roundId: string;
+  municipalityId: string;
+}
+
+/** Reads behind the search across rounds: index Queries and batch reads, never a Scan. */
+export interface NominationSearch {
+  /** Nominations indexed under a term beginning with `prefix` (normalised); at most `limit`. */
+  keysByPrefix(prefix: string, limit: number): Promise<{ keys: NominationKey[]; more: boolean }>;
+  /** Nominations in a state, the most recently changed first; at most `limit`. */
+  byStatus(status: NominationStatus, limit: number): Promise<{ nominations: Nomination[]; more: boolean }>;
+  getNominations(keys: NominationKey[]): Promise<Nomination[]>;
+  getRounds(roundIds: string[]): Promise<StoredRound[]>;
 }
 
 /** One event of an execution's technical history (GetExecutionHistory), without data. */

@@ -1,9 +1,10 @@
 /**
  * The admin console in real Chromium (Debian's, driven by playwright-core) on the
  * embedded stack: sign-in, the rounds list, a round during a running round, a
- * nomination's timeline, each action through its confirmed form, 401/403, axe-core
- * on every page (no serious or critical findings), and phone width. Screenshots go to
- * test-results/admin/.
+ * nomination's timeline (with a link's opens), each action through its confirmed form,
+ * the search across rounds, 401/403, the AWS sign-in through a fake Cognito hosted UI,
+ * axe-core on every page (no serious or critical findings), and phone width.
+ * Screenshots go to test-results/admin/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { shiftRoundDatesToToday } from '../../local/client.ts';
 import { type SesMail, SesStore } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
 import { launchChromium, seriousFindings } from '../support/browser.ts';
+import { startCognitoConsole, startFakeCognito } from '../support/fake-cognito.ts';
 import { until } from '../support/rounds.ts';
 
 process.env.NIMITYS_LOG_LEVEL = 'silent';
@@ -177,10 +179,24 @@ describe('the admin console in Chromium', () => {
   });
 
   it('shows a nomination’s timeline beside its execution history, mails and audit trail', async () => {
+    // prepare: Liperi's preparer opens the request's link (a GET: it acts on nothing)
+    const mail = await until('Liperi’s request', async () =>
+      (await ses.mailsSince()).find((m: SesMail) => m.to === 'riitta.lappalainen@liperi.example'),
+    );
+    const link = new RegExp(`${base}/l/[A-Za-z0-9_-]{43}`).exec(mail.text)?.[0] ?? '';
+    const official = await browser.newPage();
+    await official.goto(link);
+    await official.goto(link);
+    await official.close();
     await page.goto(`${base}/admin/rounds/${ROUND_ID}`);
     await page.click('a:text-is("Liperi")');
     expect(await page.locator('h1').textContent()).toBe('Liperi');
     expect(await page.locator('#tapahtumat + ol').textContent()).toContain('Ehdotuspyyntö lähetetty');
+    // a headless browser right after sending: counted, and marked as a likely mail scanner
+    expect(await page.locator('#tapahtumat + ol').textContent()).toMatch(
+      /Linkki avattu: ehdotuksen linkki, Riitta Lappalainen \(2 kertaa, viimeksi [^)]+\) – todennäköisesti sähköpostin tarkistuspalvelu/,
+    );
+    expect(await page.locator('.lead').textContent()).toContain('Odottaa ehdotusta');
     expect(await page.locator('section:has(#suoritus)').textContent()).toContain('RequestProposal');
     expect(await page.locator('table:has(#viestit-otsikko)').textContent()).toContain(
       'riitta.lappalainen@liperi.example',
@@ -242,6 +258,74 @@ describe('the admin console in Chromium', () => {
     const csv = await page.request.get(`${base}/admin/rounds/${ROUND_ID}/export.csv`);
     expect(csv.status()).toBe(200);
     expect(await csv.text()).toContain('Liperi;Peruttu');
+  });
+
+  it('searches every round by person and state, and leads to the nomination', async () => {
+    await page.goto(`${base}/admin`);
+    await page.click('nav a:text-is("Haku")');
+    await page.fill('#f-q', 'LAPPALAINEN');
+    await page.selectOption('#status', 'cancelled');
+    await page.click('form.search button');
+    await page.waitForURL(/\/admin\/haku\?q=LAPPALAINEN&status=cancelled$/);
+    const rows = page.locator('table:has(#tulokset-otsikko) tbody tr');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('Valmistelija: Riitta Lappalainen');
+    expect(await seriousFindings(page)).toEqual([]);
+    await shot('09-haku');
+
+    // too short: the field says so
+    await page.fill('#f-q', 'L');
+    await page.click('form.search button');
+    expect(await page.locator('.field-error').textContent()).toContain('vähintään 2 merkkiä');
+    expect(await page.locator('#f-q').getAttribute('aria-invalid')).toBe('true');
+
+    // a result leads to the nomination
+    await page.goBack();
+    await rows.first().locator('a').first().click();
+    expect(await page.locator('h1').textContent()).toBe('Liperi');
+  });
+
+  it('signs an admin in on AWS through the hosted UI (a fake Cognito), and keeps a non-admin out', async () => {
+    const fake = await startFakeCognito();
+    const cognito = await startCognitoConsole(stack, fake);
+    // a browser of its own: cookies on 127.0.0.1 are shared across ports
+    const context = await browser.newContext({ locale: 'fi-FI', bypassCSP: true });
+    const aws = await context.newPage();
+    try {
+      // act: open the console, get sent to the hosted UI, sign in there
+      await aws.goto(`${cognito.url}/admin/rounds/${ROUND_ID}`);
+      expect(aws.url().startsWith(`${fake.url}/oauth2/authorize?`)).toBe(true);
+      expect(await aws.locator('h1').textContent()).toBe('Kirjaudu (testi-Cognito)');
+      await aws.selectOption('#user', 'admin');
+      await aws.click('button[type=submit]');
+      // assess: back on the page first asked for, signed in
+      await aws.waitForURL(`${cognito.url}/admin/rounds/${ROUND_ID}`);
+      expect(await aws.locator('nav').textContent()).toContain('paivi.paakayttaja@siunsote.example');
+      expect(await aws.locator('caption').count()).toBe(3);
+      const [session] = (await context.cookies(cognito.url)).filter((c) => c.name === 'nimitys_admin');
+      expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/admin' });
+      expect(await seriousFindings(aws)).toEqual([]);
+      await aws.screenshot({ path: path.join(SHOTS, '10-cognito-kirjautunut.png'), fullPage: true });
+
+      // sign out: the cookie goes, the hosted UI signs out and returns
+      await aws.click('button:text-is("Kirjaudu ulos")');
+      await aws.waitForURL(`${cognito.url}/admin/kirjaudu/ulos`);
+      expect(await aws.locator('h1').textContent()).toBe('Olet kirjautunut ulos');
+      expect((await context.cookies(cognito.url)).some((c) => c.name === 'nimitys_admin')).toBe(false);
+
+      // a user outside the admins group: 403, no session
+      await aws.goto(`${cognito.url}/admin`);
+      await aws.selectOption('#user', 'viewer');
+      await aws.click('button[type=submit]');
+      await aws.waitForURL(/\/admin\/kirjaudu\/callback/);
+      expect(await aws.locator('h1').textContent()).toBe('Ei käyttöoikeutta');
+      expect(await aws.locator('table').count()).toBe(0);
+      expect((await context.cookies(cognito.url)).some((c) => c.name === 'nimitys_admin')).toBe(false);
+    } finally {
+      await context.close();
+      await cognito.close();
+      await fake.close();
+    }
   });
 
   it('signs out: the session cookie is gone and the console asks for sign-in again', async () => {

@@ -6,6 +6,8 @@ import type {
   AuditEntry,
   DeliveryEvent,
   Link,
+  LinkOpen,
+  LinkOpenEvent,
   MailContent,
   Mailer,
   MailKey,
@@ -111,6 +113,25 @@ export class MemoryStore implements NominationStore {
   }
   async listAudit(roundId: string, municipalityId: string) {
     return this.audit.filter((a) => a.roundId === roundId && a.municipalityId === municipalityId).map(copy);
+  }
+  /** Opens of links, by token hash, counted as the DynamoDB adapter counts them. */
+  opens = new Map<string, LinkOpen>();
+  async recordLinkOpen({ link, at, suspected }: LinkOpenEvent) {
+    const was = this.opens.get(link.tokenHash);
+    this.opens.set(link.tokenHash, {
+      roundId: link.roundId,
+      municipalityId: link.municipalityId,
+      step: link.step,
+      recipientName: link.recipientName,
+      mailPurpose: link.mailPurpose,
+      linkCreatedAt: link.createdAt,
+      firstOpenedAt: was?.firstOpenedAt ?? at,
+      lastOpenedAt: at,
+      openCount: (was?.openCount ?? 0) + 1,
+      firstPersonOpenedAt: was?.firstPersonOpenedAt ?? (suspected ? undefined : at),
+      suspectedCount: (was?.suspectedCount ?? 0) + (suspected ? 1 : 0),
+      suspectedSign: was?.suspectedSign ?? suspected,
+    });
   }
 }
 
