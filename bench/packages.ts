@@ -1,6 +1,6 @@
 /**
- * Lambda packages: each function bundled as CDK bundles it (esbuild, ESM, minified, the
- * SDK clients it needs inside), its size, its largest contributors, and the time a fresh
+ * Lambda packages: each function bundled as CDK bundles it (infra/bundling.ts: esbuild, ESM,
+ * minified, the SDK clients it needs inside), its size, its largest contributors, and the time a fresh
  * Node process takes to import it (the cold-start share the package is responsible for).
  */
 import { execFileSync } from 'node:child_process';
@@ -8,11 +8,11 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { lambdaBuildOptions } from '../infra/bundling.ts';
 import { PROJECT_ROOT } from '../infra/paths.ts';
 import { synthesizeLocalApp } from '../local/template.ts';
 
 const IMPORT_RUNS = 5;
-const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 export interface PackageResult {
   function: string;
@@ -50,17 +50,8 @@ export async function measurePackages(progress: (line: string) => void): Promise
       progress(`packages: ${entry}`);
       const outfile = path.join(outdir, entry.replace(/\.ts$/, '.mjs'));
       const { metafile } = await build({
-        entryPoints: [path.join(functionsDir, entry)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node22',
-        minify: true,
-        mainFields: ['module', 'main'],
-        banner: { js: BANNER },
+        ...lambdaBuildOptions(path.join(functionsDir, entry), outfile),
         metafile: true,
-        logLevel: 'silent',
       });
       const output = Object.values(metafile.outputs)[0];
       const byOwner = new Map<string, number>();

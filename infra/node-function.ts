@@ -15,6 +15,7 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV } from '../functions/shared/env.ts';
+import { LAMBDA_BANNER, LAMBDA_MAIN_FIELDS, LAMBDA_TARGET, lambdaEsbuildArgs } from './bundling.ts';
 import { MailEvents } from './mail-events.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
@@ -51,14 +52,17 @@ export class NodeFunction extends nodejs.NodejsFunction {
       }),
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      // infra/bundling.ts: the settings bench/packages.ts measures.
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
+        target: LAMBDA_TARGET,
         minify: true,
         sourceMap: true,
-        mainFields: ['module', 'main'],
-        // ESM bundles still meet CommonJS dependencies that call require().
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        mainFields: LAMBDA_MAIN_FIELDS,
+        banner: LAMBDA_BANNER,
+        esbuildArgs: lambdaEsbuildArgs(),
+        // The SDK clients go inside, at the versions the tests ran (not the runtime's own copy).
+        bundleAwsSDK: true,
       },
     });
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA, `functions/${props.entry}`);
