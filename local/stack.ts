@@ -1,6 +1,7 @@
 /**
  * The embedded stack: the same workflows, handlers and table as on AWS, on one machine.
  *   DynamoDB API  dynalite            (data on disk under dataDir, or in memory)
+ *                 or AWS's DynamoDB Local (Java) with NIMITYS_DYNAMODB=dynamodb-local
  *   SES API       aws-ses-v2-local    (with its mail viewer)
  *   Step Functions API  local/sfn on aws-local-stepfunctions, running the synthesized ASL
  *   HTTP API      local/http-bridge, API Gateway v2 events for the same handlers
@@ -28,6 +29,7 @@ import { hashToken } from '../functions/domain/link-token.ts';
 import { ENV } from '../functions/shared/env.ts';
 import { ensureLocalAdmin, type LocalAdmin } from './admin-credential.ts';
 import { ensureLocalLinkSecret } from './link-secret.ts';
+import { type DynamoBackend, dynamoBackendFromEnv, startDynamoDBLocal } from './dynamodb-local.ts';
 import {
   DEFAULT_PORTS,
   LOCAL_MAIL_SENDER,
@@ -53,6 +55,8 @@ export interface EmbeddedStackOptions {
   ports?: Partial<Ports>;
   /** Folder for the DynamoDB data; omitted = in memory. */
   dataDir?: string;
+  /** Which DynamoDB emulator; default from NIMITYS_DYNAMODB, else dynalite (see dynamodb-local.ts). */
+  dynamodb?: DynamoBackend;
   mailSender?: string;
   /** Where the local admin credential is kept (made on first start); omitted = in memory. */
   adminCredentialFile?: string;
@@ -196,9 +200,19 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
 
   try {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    const dynamo = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await listen(dynamo, ports.dynamodb);
-    stoppers.push(() => closeServer(dynamo));
+    if ((options.dynamodb ?? dynamoBackendFromEnv()) === 'dynamodb-local') {
+      const dynamo = await startDynamoDBLocal({ port: ports.dynamodb, dataDir: options.dataDir });
+      stoppers.push(() => dynamo.stop());
+    } else {
+      const dynamo = dynalite({
+        path: options.dataDir,
+        createTableMs: 0,
+        deleteTableMs: 0,
+        updateTableMs: 0,
+      });
+      await listen(dynamo, ports.dynamodb);
+      stoppers.push(() => closeServer(dynamo));
+    }
 
     const ses = await startSesServer({ host: '127.0.0.1', port: ports.ses });
     stoppers.push(() => closeServer(ses));

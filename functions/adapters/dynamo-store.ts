@@ -280,14 +280,19 @@ export class DynamoNominationStore implements NominationStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':used': 'used', ':open': 'open', ':usedAt': usedAt },
           ReturnValues: 'ALL_NEW',
+          // The losers of a race learn the link's state from the failed write itself.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return strip<Link>(out.Attributes) as Link;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const link = await this.getLink(tokenHash);
-      if (!link) throw new NotFoundError('Link not found');
-      throw new LinkNotUsableError(link.status === 'superseded' ? 'superseded' : 'used', 'Link already used');
+      // DynamoDB (and DynamoDB Local) return the item the condition saw, as raw attribute
+      // values, absent if there was none; dynalite never does: read the link then.
+      const seen = (error as ConditionalCheckFailedException).Item;
+      const status = seen ? seen.status?.S : (await this.getLink(tokenHash))?.status;
+      if (!status) throw new NotFoundError('Link not found');
+      throw new LinkNotUsableError(status === 'superseded' ? 'superseded' : 'used', 'Link already used');
     }
   }
 
