@@ -731,7 +731,7 @@ ${details && details.length > 0 && facts(details)}
   return layout({ title, heading: title, body });
 }
 
-export type ErrorStatus = 400 | 403 | 404 | 405 | 409 | 410 | 413 | 500;
+export type ErrorStatus = 400 | 403 | 404 | 405 | 409 | 410 | 413 | 429 | 500;
 
 export interface ErrorPageInput {
   status: ErrorStatus;
@@ -743,7 +743,7 @@ export interface ErrorPageInput {
   contact?: Pick<Person, 'name' | 'email' | 'phone' | 'title'>;
 }
 
-/** A link that cannot be used (404, 410), a bad request (400, 403, 405, 413), a conflict (409) or a fault (500). */
+/** A link that cannot be used (404, 410), a bad request (400, 403, 405, 413), a conflict (409), too many requests (429) or a fault (500). */
 export function renderErrorPage({ status, title, message, details, contact }: ErrorPageInput): string {
   const body = html`${textToHtml(message)}
 ${details && details.length > 0 && facts(details)}

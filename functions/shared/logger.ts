@@ -1,21 +1,29 @@
 /**
- * Structured JSON logs. Callers pass ids and counts, never e-mail bodies, addresses,
- * phone numbers or tokens: there is deliberately no "dump the event" helper.
+ * Structured JSON logs (Powertools Logger): level, message, service, the Lambda context
+ * (function, request id, cold start) and, for workflow steps, the nomination's id as the
+ * correlation id. Callers pass ids and counts, never e-mail bodies, addresses, phone
+ * numbers or tokens: there is deliberately no "dump the event" helper, and the event is
+ * never logged.
  */
-type Level = 'debug' | 'info' | 'warn' | 'error';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SERVICE_NAME } from './metric-names.ts';
+
 type Fields = Record<string, string | number | boolean | undefined>;
 
-const quiet = process.env.NIMITYS_LOG_LEVEL === 'silent';
-
-function write(level: Level, message: string, fields: Fields = {}): void {
-  if (quiet) return;
-  const line = JSON.stringify({ level, message, time: new Date().toISOString(), ...fields });
-  if (level === 'error' || level === 'warn') process.stderr.write(`${line}\n`);
-  else process.stdout.write(`${line}\n`);
-}
+export const logger = new Logger({
+  serviceName: SERVICE_NAME,
+  // NIMITYS_LOG_LEVEL=silent quiets the embedded stack (benchmarks, some tests); else POWERTOOLS_LOG_LEVEL, INFO.
+  ...(process.env.NIMITYS_LOG_LEVEL === 'silent' ? { logLevel: 'SILENT' as const } : {}),
+});
 
 export const log = {
-  info: (message: string, fields?: Fields) => write('info', message, fields),
-  warn: (message: string, fields?: Fields) => write('warn', message, fields),
-  error: (message: string, fields?: Fields) => write('error', message, fields),
+  info: (message: string, fields: Fields = {}) => logger.info(message, fields),
+  warn: (message: string, fields: Fields = {}) => logger.warn(message, fields),
+  error: (message: string, fields: Fields = {}) => logger.error(message, fields),
 };
+
+/** The correlation id of a nomination's logs: `<round>/<municipality>` (or the round alone). */
+export function correlateWith(ids: { roundId?: string; municipalityId?: string }): void {
+  if (!ids.roundId) return;
+  logger.setCorrelationId(ids.municipalityId ? `${ids.roundId}/${ids.municipalityId}` : ids.roundId);
+}

@@ -1,10 +1,12 @@
 /**
  * middy wrapper for workflow steps: logs the step's outcome with ids only and
- * rethrows, so Step Functions sees the error's name for Retry and Catch.
+ * rethrows, so Step Functions sees the error's name for Retry and Catch. Each log line
+ * carries the Lambda context and the nomination's id as its correlation id.
  */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { log } from './logger.ts';
+import { correlateWith, log, logger } from './logger.ts';
 
 interface StepEvent {
   roundId?: string;
@@ -13,21 +15,24 @@ interface StepEvent {
 }
 
 export function stepHandler<E extends StepEvent, R>(step: string, fn: (event: E) => Promise<R>) {
-  return middy<E, R, Error, Context>().handler(async (event) => {
-    const ids = {
-      step,
-      roundId: event.roundId,
-      municipalityId: event.municipalityId,
-      groupId: event.groupId,
-    };
-    const started = performance.now();
-    try {
-      const result = await fn(event);
-      log.info('step done', { ...ids, ms: Math.round(performance.now() - started) });
-      return result;
-    } catch (error) {
-      log.error('step failed', { ...ids, error: (error as Error).name, message: (error as Error).message });
-      throw error;
-    }
-  });
+  return middy<E, R, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      correlateWith(event);
+      const ids = {
+        step,
+        roundId: event.roundId,
+        municipalityId: event.municipalityId,
+        groupId: event.groupId,
+      };
+      const started = performance.now();
+      try {
+        const result = await fn(event);
+        log.info('step done', { ...ids, ms: Math.round(performance.now() - started) });
+        return result;
+      } catch (error) {
+        log.error('step failed', { ...ids, error: (error as Error).name, message: (error as Error).message });
+        throw error;
+      }
+    });
 }

@@ -11,6 +11,8 @@ import { type AuditEntry, type Link, type StepOutput, waitLinkHashes } from '../
 import { answerDeadline, roundAsSeenBy } from '../domain/round.ts';
 import type { Nomination, OfficialStep, Person } from '../domain/types.ts';
 import { log } from '../shared/logger.ts';
+import { METRIC } from '../shared/metric-names.ts';
+import { countMetric } from '../shared/metrics.ts';
 import type { Deps } from './deps.ts';
 import { loadNomination, type NominationContext } from './load.ts';
 import { applyCheckAnswer } from './minute-check.ts';
@@ -310,6 +312,7 @@ const TOKEN_GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'])
  * step's next wait delivers it (requestAction).
  */
 async function resume(view: LinkView, output: StepOutput, deps: Deps): Promise<void> {
+  if (output.step === 'decision') countMetric(METRIC.decisionRecorded);
   const { id: roundId } = view.round;
   const municipalityId = view.municipality.id;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -341,6 +344,7 @@ async function resume(view: LinkView, output: StepOutput, deps: Deps): Promise<v
 async function claim(view: LinkView, at: string, deps: Deps): Promise<void> {
   try {
     await deps.store.useLink(view.link.tokenHash, at);
+    countMetric(METRIC.linkUsed);
   } catch (error) {
     if (!(error instanceof LinkNotUsableError)) throw error;
     const link = (await deps.store.getLink(view.link.tokenHash)) ?? view.link;

@@ -1,4 +1,6 @@
 import { isUndelivered, parseSesEvent } from '../domain/mail-events.ts';
+import { METRIC } from '../shared/metric-names.ts';
+import { countMetric } from '../shared/metrics.ts';
 import type { Deps } from './deps.ts';
 import { isExcerptPurpose, tellOrganiserUndelivered } from './excerpts.ts';
 
@@ -14,6 +16,8 @@ export type MailEventOutcome = 'ignored' | 'unknown-message' | 'recorded';
 export async function recordMailEvent(message: unknown, deps: Deps): Promise<MailEventOutcome> {
   const event = parseSesEvent(message);
   if (!event) return 'ignored';
+  if (event.state === 'bounced') countMetric(METRIC.mailBounced);
+  if (event.state === 'complained') countMetric(METRIC.mailComplained);
   const record = await deps.mailer.recordDelivery(event);
   if (!record) return 'unknown-message';
   if (isUndelivered(record.deliveryState) && isExcerptPurpose(record.purpose)) {
