@@ -646,7 +646,7 @@ export function renderSearch(ctx: PageContext, d: SearchOutcome, errors?: FieldE
       : html`<p role="status">${d.hits.length} ${d.hits.length === 1 ? 'osuma' : 'osumaa'}${
           d.more ? ` – näytetään ensimmäiset ${d.hits.length}. Tarkenna hakua.` : '.'
         }</p>
-<div class="table-wrap" role="region" aria-labelledby="tulokset-otsikko" tabindex="0"><table>
+<div class="table-wrap" role="region" aria-labelledby="tulokset-otsikko" tabindex="0"><table class="results">
 <caption id="tulokset-otsikko">Hakutulokset, uusin kierros ensin</caption>
 <thead><tr><th scope="col">Kunta</th><th scope="col">Kierros</th><th scope="col">Tila</th><th scope="col">Tilanne</th><th scope="col">Osuma</th></tr></thead>
 <tbody>${d.hits.map(

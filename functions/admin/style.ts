@@ -39,6 +39,7 @@ caption{text-align:left;font-weight:600;padding:${s.xs} ${s.s}}
 th,td{text-align:left;vertical-align:top;padding:${s.xs} ${s.s};border-bottom:1px solid ${c.depthLight2}}
 thead th{background:${c.depthSecondary};border-bottom:2px solid ${c.depthLight1}}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+table.results th,table.results td{overflow-wrap:break-word}
 .tag{display:inline-block;font-size:14px;font-weight:600;padding:0 ${s.xs};border-radius:2px;border:1px solid currentColor;white-space:nowrap}
 .tag-failed,.tag-overdue{color:${c.alertBase};background:${c.alertLight1}}
 .tag-no_answer{color:${c.blackBase};background:${c.warningLight1}}

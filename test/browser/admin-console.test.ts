@@ -302,7 +302,9 @@ describe('the admin console in Chromium', () => {
       await aws.waitForURL(`${cognito.url}/admin/rounds/${ROUND_ID}`);
       expect(await aws.locator('nav').textContent()).toContain('paivi.paakayttaja@siunsote.example');
       expect(await aws.locator('caption').count()).toBe(3);
-      const [session] = (await context.cookies(cognito.url)).filter((c) => c.name === 'nimitys_admin');
+      const [session] = (await context.cookies(`${cognito.url}/admin`)).filter(
+        (c) => c.name === 'nimitys_admin',
+      );
       expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/admin' });
       expect(await seriousFindings(aws)).toEqual([]);
       await aws.screenshot({ path: path.join(SHOTS, '10-cognito-kirjautunut.png'), fullPage: true });
@@ -311,7 +313,9 @@ describe('the admin console in Chromium', () => {
       await aws.click('button:text-is("Kirjaudu ulos")');
       await aws.waitForURL(`${cognito.url}/admin/kirjaudu/ulos`);
       expect(await aws.locator('h1').textContent()).toBe('Olet kirjautunut ulos');
-      expect((await context.cookies(cognito.url)).some((c) => c.name === 'nimitys_admin')).toBe(false);
+      expect((await context.cookies(`${cognito.url}/admin`)).some((c) => c.name === 'nimitys_admin')).toBe(
+        false,
+      );
 
       // a user outside the admins group: 403, no session
       await aws.goto(`${cognito.url}/admin`);
@@ -320,7 +324,9 @@ describe('the admin console in Chromium', () => {
       await aws.waitForURL(/\/admin\/kirjaudu\/callback/);
       expect(await aws.locator('h1').textContent()).toBe('Ei käyttöoikeutta');
       expect(await aws.locator('table').count()).toBe(0);
-      expect((await context.cookies(cognito.url)).some((c) => c.name === 'nimitys_admin')).toBe(false);
+      expect((await context.cookies(`${cognito.url}/admin`)).some((c) => c.name === 'nimitys_admin')).toBe(
+        false,
+      );
     } finally {
       await context.close();
       await cognito.close();
