@@ -5,12 +5,16 @@
  *   SES API       aws-ses-v2-local    (with its mail viewer)
  *   Step Functions API  local/sfn on aws-local-stepfunctions, running the synthesized ASL
  *   HTTP API      local/http-bridge, API Gateway v2 events for the same handlers
+ * With stateDir, executions (local/sfn/journal.ts) and accepted mail survive a restart,
+ * even a kill: the unfinished executions go on from where they were.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -23,12 +27,12 @@ import sesLocal from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
 import { roundsIndexKey } from '../functions/adapters/dynamo-store.ts';
 import { ADMIN_ENV } from '../functions/admin/config.ts';
-import type { StoredRound } from '../functions/domain/ports.ts';
-import { PROJECT_ROOT } from '../infra/paths.ts';
 import { hashToken } from '../functions/domain/link-token.ts';
+import type { StoredRound } from '../functions/domain/ports.ts';
 import { ENV } from '../functions/shared/env.ts';
+import { applyLocalLogLevel } from '../functions/shared/logger.ts';
+import { PROJECT_ROOT } from '../infra/paths.ts';
 import { ensureLocalAdmin, type LocalAdmin } from './admin-credential.ts';
-import { ensureLocalLinkSecret } from './link-secret.ts';
 import { type DynamoBackend, dynamoBackendFromEnv, startDynamoDBLocal } from './dynamodb-local.ts';
 import {
   DEFAULT_PORTS,
@@ -40,7 +44,9 @@ import {
 } from './endpoints.ts';
 import { startHttpBridge } from './http-bridge.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
-import { LocalStepFunctions } from './sfn/engine.ts';
+import { ensureLocalLinkSecret } from './link-secret.ts';
+import { persistSesMail } from './ses-store.ts';
+import { LocalStepFunctions, type RestoreSummary } from './sfn/engine.ts';
 import { startStepFunctionsServer } from './sfn/server.ts';
 import type { LocalApp, SynthOptions } from './template.ts';
 
@@ -60,10 +66,22 @@ export interface EmbeddedStackOptions {
   mailSender?: string;
   /** Where the local admin credential is kept (made on first start); omitted = in memory. */
   adminCredentialFile?: string;
+  /**
+   * Folder that keeps the Step Functions executions (executions.jsonl) and the mail SES
+   * accepted (mail.jsonl) across restarts, and the synthesized app while its sources stay
+   * the same (synth-cache.json); omitted = in memory.
+   */
+  stateDir?: string;
   /** Where the link-token pepper is kept (made on first start); omitted = a fresh one in memory. */
   linkSecretFile?: string;
   /** Link-page requests per client address per minute; default 0 = no limit (tests, benchmarks). */
   linkRateLimitPerMinute?: number;
+  /**
+   * Tests: where the handlers' SDK clients connect instead of the emulators, e.g. a fault
+   * proxy in front of SES or DynamoDB (test/support/fault-proxy.ts). The stack itself
+   * (table setup) still talks to the emulators directly.
+   */
+  endpointOverrides?: Partial<Record<'dynamodb' | 'ses' | 'sfn', string>>;
 }
 
 export interface EmbeddedStack {
@@ -78,6 +96,12 @@ export interface EmbeddedStack {
   admin: LocalAdmin;
   /** The table's key of a link token (HMAC under this stack's pepper), for tests that look links up. */
   linkTokenHash(token: string): string;
+  /** What was brought back from stateDir; mails: how many the SES store reloaded. */
+  restored: RestoreSummary & { mails: number };
+  /**
+   * A clean stop: no new requests; those in progress, and the task functions running,
+   * finish (each bounded); with stateDir the next start goes on from there.
+   */
   stop(): Promise<void>;
 }
 
@@ -119,6 +143,53 @@ function synthesizeInChild(options: SynthOptions): Promise<LocalApp> {
       },
     );
   });
+}
+
+/** What the synthesized app depends on: a change to any of these files synthesizes anew. */
+const SYNTH_INPUTS = [
+  'infra',
+  'workflows',
+  'functions',
+  'local/template.ts',
+  'local/synth-app.ts',
+  'local/endpoints.ts',
+  'package-lock.json',
+  'cdk.json',
+  'tsconfig.json',
+];
+
+function synthKey(options: SynthOptions): string {
+  const hash = createHash('sha256').update(JSON.stringify(options));
+  for (const [name, value] of Object.entries(process.env).sort()) {
+    if (/^(NIMITYS_|CDK_)/.test(name)) hash.update(`${name}=${value}\n`);
+  }
+  const visit = (relative: string) => {
+    const full = path.join(PROJECT_ROOT, relative);
+    const stat = statSync(full, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isDirectory()) for (const name of readdirSync(full).sort()) visit(path.join(relative, name));
+    else hash.update(`${relative}\0${stat.size}\0${stat.mtimeMs}\n`);
+  };
+  for (const input of SYNTH_INPUTS) visit(input);
+  return hash.digest('hex');
+}
+
+/**
+ * The synthesized app, kept in `cacheFile` (with stateDir) and reused while none of its
+ * sources changed: a restart of `npm start` skips the slowest part of starting.
+ */
+async function synthesize(options: SynthOptions, cacheFile: string | undefined): Promise<LocalApp> {
+  if (!cacheFile) return synthesizeInChild(options);
+  const key = synthKey(options);
+  try {
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { key?: string; app?: LocalApp };
+    if (cached.key === key && cached.app) return cached.app;
+  } catch {
+    // no cache yet, or an unreadable one: synthesize
+  }
+  const app = await synthesizeInChild(options);
+  writeFileSync(cacheFile, JSON.stringify({ key, app }));
+  return app;
 }
 
 export async function ensureTable(app: LocalApp, endpoint: string): Promise<void> {
@@ -185,6 +256,7 @@ async function migrateToTemplateIndexes(
 }
 
 export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> {
+  applyLocalLogLevel();
   const wanted = { ...DEFAULT_PORTS, ...options.ports };
   const ports: Ports = {
     dynamodb: wanted.dynamodb || (await freePort()),
@@ -214,18 +286,29 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       stoppers.push(() => closeServer(dynamo));
     }
 
+    let mails = 0;
+    if (options.stateDir) {
+      const mailStore = persistSesMail(path.join(options.stateDir, 'mail.jsonl'));
+      mails = mailStore.loaded;
+      stoppers.push(async () => mailStore.close());
+    }
     const ses = await startSesServer({ host: '127.0.0.1', port: ports.ses });
     stoppers.push(() => closeServer(ses));
 
-    const app = await synthesizeInChild({
-      apiBaseUrl: urls.http,
-      context: { mailSender: options.mailSender ?? LOCAL_MAIL_SENDER },
-    });
+    if (options.stateDir) mkdirSync(options.stateDir, { recursive: true });
+    const app = await synthesize(
+      { apiBaseUrl: urls.http, context: { mailSender: options.mailSender ?? LOCAL_MAIL_SENDER } },
+      options.stateDir && path.join(options.stateDir, 'synth-cache.json'),
+    );
     await ensureTable(app, urls.dynamodb);
 
     // Handlers read their settings and build their SDK clients from process.env on first
     // use, exactly as in a Lambda container: set everything before the first import.
     const environment: Record<string, string> = { ...sdkEnvironment(ports) };
+    const overrides = options.endpointOverrides ?? {};
+    if (overrides.dynamodb) environment.AWS_ENDPOINT_URL_DYNAMODB = overrides.dynamodb;
+    if (overrides.ses) environment.AWS_ENDPOINT_URL_SES = environment.AWS_ENDPOINT_URL_SESV2 = overrides.ses;
+    if (overrides.sfn) environment.AWS_ENDPOINT_URL_SFN = overrides.sfn;
     for (const fn of app.functions) Object.assign(environment, fn.environment);
     // No JWT authorizer here: the admin console checks the local sign-in's sessions.
     const admin = ensureLocalAdmin(options.adminCredentialFile);
@@ -243,13 +326,18 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     const stepFunctions = new LocalStepFunctions({
       invokeLambda: (arn, payload) => runtime.invoke(arn, payload),
       region: LOCAL_REGION,
+      journalFile: options.stateDir && path.join(options.stateDir, 'executions.jsonl'),
     });
     stoppers.push(async () => stepFunctions.close());
     for (const machine of app.stateMachines) {
       await stepFunctions.createStateMachine({ name: machine.name, definition: machine.definition });
     }
+    // Up before the replay: a replayed task function may call the Step Functions API.
     const sfnServer = await startStepFunctionsServer({ service: stepFunctions, port: ports.sfn });
     stoppers.push(() => sfnServer.close());
+    const restored = await stepFunctions.restore();
+    // Stopping: the links first, then the tasks still running (they may call the API).
+    stoppers.push(() => stepFunctions.drain());
 
     const http = await startHttpBridge({
       routes: app.routes,
@@ -271,6 +359,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       stateMachineArns: { round: arnOf('Round'), nomination: arnOf('Nomination') },
       environment,
       admin,
+      restored: { ...restored, mails },
       linkTokenHash: (token) => hashToken(token, linkSecret.current),
       stop,
     };

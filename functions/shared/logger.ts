@@ -16,6 +16,15 @@ export const logger = new Logger({
   ...(process.env.NIMITYS_LOG_LEVEL === 'silent' ? { logLevel: 'SILENT' as const } : {}),
 });
 
+/**
+ * Applies NIMITYS_LOG_LEVEL as it is now. The embedded stack calls this when it starts, so a
+ * test or the demo that quiets the handlers after this module was imported is heard.
+ */
+export function applyLocalLogLevel(): void {
+  if (process.env.NIMITYS_LOG_LEVEL === 'silent') logger.setLogLevel('SILENT');
+  else if (process.env.NIMITYS_LOG_LEVEL === 'info') logger.setLogLevel('INFO');
+}
+
 export const log = {
   info: (message: string, fields: Fields = {}) => logger.info(message, fields),
   warn: (message: string, fields: Fields = {}) => logger.warn(message, fields),
