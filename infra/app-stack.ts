@@ -2,6 +2,7 @@
 import {
   aws_apigatewayv2 as apigw,
   aws_apigateway as apigwv1,
+  type CfnElement,
   CfnOutput,
   type aws_dynamodb as dynamodb,
   aws_apigatewayv2_integrations as integrations,
@@ -11,6 +12,7 @@ import {
   Stack,
   type StackProps,
   type aws_secretsmanager as secretsmanager,
+  type aws_stepfunctions as sfn,
   Token,
   Validations,
 } from 'aws-cdk-lib';
@@ -203,7 +205,13 @@ export class AppStack extends Stack {
       api: this.api,
     });
 
-    acknowledgeWorkflowGrants(this, adminConsole);
+    acknowledgeWorkflowGrants(this, adminConsole, [
+      [
+        this.nomination.stateMachine,
+        [requestAction, planWait, sendExcerpts, recordMembers, sendCorrection, recordOutcome],
+      ],
+      [this.round.stateMachine, [recordRound, activateGroup, completeRound]],
+    ]);
     Validations.of(adminConsole.userPool).acknowledge({
       id: 'AwsSolutions-COG1',
       reason:
@@ -229,15 +237,18 @@ export class AppStack extends Stack {
  * Lambda task may invoke a version or alias of its function (`<fn>:*`), and executions
  * have run-time names, so a grant on a state machine's executions ends in `*`.
  */
-function acknowledgeWorkflowGrants(stack: AppStack, adminConsole: AdminConsole): void {
-  const policies = [stack.nomination.stateMachine, stack.round.stateMachine].map((machine) => machine.role);
-  for (const role of policies) {
-    for (const fn of stack.node.findAll().filter((c): c is NodeFunction => c instanceof NodeFunction)) {
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as never)}.Arn>:*]`,
+function acknowledgeWorkflowGrants(
+  stack: AppStack,
+  adminConsole: AdminConsole,
+  steps: Array<[sfn.StateMachine, NodeFunction[]]>,
+): void {
+  for (const [machine, functions] of steps) {
+    for (const fn of functions) {
+      Validations.of(machine.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
         reason:
-          'LambdaInvoke grants lambda:InvokeFunction on the function and its versions and aliases (<arn>:*); ' +
-          "only this stack's step functions are named.",
+          'LambdaInvoke grants lambda:InvokeFunction on the step function and its versions and aliases ' +
+          "(<arn>:*); only this state machine's own step functions are named.",
       });
     }
   }
