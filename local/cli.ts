@@ -22,11 +22,41 @@ function useLocalStackUnlessConfigured(): void {
   for (const [name, value] of Object.entries(sdkEnvironment(portsFromEnv()))) process.env[name] ??= value;
 }
 
+const UNREADABLE: Record<string, string> = {
+  ENOENT: 'sitä ei ole',
+  EISDIR: 'se on kansio',
+  EACCES: 'lukuoikeus puuttuu',
+};
+
+/** The file's text (dates moved to today when asked); RoundFileError when it cannot be read. */
 function readRoundFile(path: string, fromToday: boolean): string {
-  const text = readFileSync(path, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const reason = UNREADABLE[code] ?? code;
+    throw new RoundFileError([
+      { field: '(tiedosto)', message: `Tiedostoa ${path} ei voi lukea (${reason})` },
+    ]);
+  }
   if (!fromToday) return text;
-  const data = parseYaml(text) as { requestDate: string; deadline: string; startDate: string };
-  return stringifyYaml(shiftRoundDatesToToday(data, helsinkiDate(new Date())));
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch {
+    return text; // the validator reports the syntax error, in Finnish with its line
+  }
+  // Not a round with three dates to move: the validator says what is wrong with it.
+  const dates = data as Record<string, unknown> | null;
+  const isDate = (d: unknown) => typeof d === 'string' && !Number.isNaN(Date.parse(`${d}T00:00:00Z`));
+  if (!dates || ![dates.requestDate, dates.deadline, dates.startDate].every(isDate)) return text;
+  return stringifyYaml(
+    shiftRoundDatesToToday(
+      data as { requestDate: string; deadline: string; startDate: string },
+      helsinkiDate(new Date()),
+    ),
+  );
 }
 
 async function roundStart(args: string[]): Promise<number> {

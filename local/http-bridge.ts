@@ -52,6 +52,15 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
+/** A path parameter, decoded; one with broken %-encoding stays as sent (handlers refuse it as an unknown id). */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 const TEXTUAL = /^(text\/|application\/(x-www-form-urlencoded|json|xml))/i;
 
 function toEvent(
@@ -67,7 +76,7 @@ function toEvent(
   }
   const pathParameters: Record<string, string> = {};
   route.params.forEach((name, i) => {
-    pathParameters[name] = decodeURIComponent(match[i + 1] ?? '');
+    pathParameters[name] = decodePathSegment(match[i + 1] ?? '');
   });
   const queryStringParameters: Record<string, string> = {};
   for (const [name, value] of url.searchParams) {

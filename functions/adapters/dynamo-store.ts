@@ -148,7 +148,9 @@ export class DynamoNominationStore implements NominationStore {
     const created = await this.putIfAbsent(key, 'round', indexed);
     const stored = created ? round : await this.get<StoredRound>(key);
     if (!stored) throw new ConflictError(`Round ${round.round.id} vanished while being created`);
-    // Every time, not only on creation: a retried start completes an index a failure cut short.
+    // Not only on creation: a retried start completes an index a failure cut short. A
+    // different definition under the same id is refused by the caller: it writes nothing.
+    if (!created && stored.definitionHash !== round.definitionHash) return { stored, created };
     await writeSearchEntries(
       this.db,
       this.tableName,

@@ -143,10 +143,16 @@ function refuseUnsupported(value: string): string | undefined {
 
 /**
  * One-line input: tabs and line breaks (pasted from a document) become spaces, runs of
- * white space collapse, and NFC makes "ä" typed two ways compare equal.
+ * white space collapse, and NFC makes "ä" typed two ways compare equal. Zero-width spaces
+ * and word joiners a paste leaves behind are removed: invisible, they would make one
+ * name two (and slip past the duplicate check). Joiners inside emoji (U+200D) stay.
  */
 function cleanLine(raw: string, max: number): Cleaned {
-  const value = raw.normalize('NFC').replace(/\s+/g, ' ').trim();
+  const value = raw
+    .normalize('NFC')
+    .replace(/[\u200b\u2060]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const refused = refuseUnsupported(value);
   if (refused) return { ok: false, message: refused };
   if (value.length > max) return { ok: false, message: MESSAGES.tooLong(max) };

@@ -34,19 +34,27 @@ function clean(parts: Array<string | undefined>): string {
     .slice(0, 300);
 }
 
+/** SES message ids are short printable ASCII; anything else is not one (and must not become a key). */
+const MESSAGE_ID = /^[\x21-\x7e]{1,200}$/;
+
+/** A timestamp as SES writes it (ISO 8601), or the fallback for anything else. */
+function timestampOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? value : fallback;
+}
+
 /** The delivery event in an SNS message from SES, or undefined for one the outbox ignores (Send, Open, …). */
 export function parseSesEvent(message: unknown): DeliveryEvent | undefined {
   if (typeof message !== 'object' || message === null) return undefined;
   const m = message as SesEventMessage;
   const messageId = m.mail?.messageId;
-  if (typeof messageId !== 'string' || messageId === '') return undefined;
-  const fallbackAt = m.mail?.timestamp ?? new Date(0).toISOString();
+  if (typeof messageId !== 'string' || !MESSAGE_ID.test(messageId)) return undefined;
+  const fallbackAt = timestampOr(m.mail?.timestamp, new Date(0).toISOString());
   switch (m.eventType ?? m.notificationType) {
     case 'Delivery':
       return {
         messageId,
         state: 'delivered',
-        at: m.delivery?.timestamp ?? fallbackAt,
+        at: timestampOr(m.delivery?.timestamp, fallbackAt),
         detail: clean([m.delivery?.smtpResponse]),
       };
     case 'Bounce': {
@@ -54,7 +62,7 @@ export function parseSesEvent(message: unknown): DeliveryEvent | undefined {
       return {
         messageId,
         state: 'bounced',
-        at: m.bounce?.timestamp ?? fallbackAt,
+        at: timestampOr(m.bounce?.timestamp, fallbackAt),
         detail: clean([
           `${m.bounce?.bounceType ?? 'Undetermined'}/${m.bounce?.bounceSubType ?? 'General'}`,
           first?.status,
@@ -66,7 +74,7 @@ export function parseSesEvent(message: unknown): DeliveryEvent | undefined {
       return {
         messageId,
         state: 'complained',
-        at: m.complaint?.timestamp ?? fallbackAt,
+        at: timestampOr(m.complaint?.timestamp, fallbackAt),
         detail: clean(['Complaint', m.complaint?.complaintFeedbackType]),
       };
     case 'Reject':
@@ -75,7 +83,7 @@ export function parseSesEvent(message: unknown): DeliveryEvent | undefined {
       return {
         messageId,
         state: 'delayed',
-        at: m.deliveryDelay?.timestamp ?? fallbackAt,
+        at: timestampOr(m.deliveryDelay?.timestamp, fallbackAt),
         detail: clean(['DeliveryDelay', m.deliveryDelay?.delayType]),
       };
     default:
