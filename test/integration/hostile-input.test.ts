@@ -17,7 +17,7 @@
  * whole process once, and every page, mail, PDF and CSV they reach is checked.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -1889,6 +1889,7 @@ describe('hostile and malformed input on the embedded stack', () => {
     clients?.close();
     db?.destroy();
     await stack?.stop();
+    if (ctx.tmp) rmSync(ctx.tmp, { recursive: true, force: true });
     process.stdout.write = writes.out;
     process.stderr.write = writes.err;
   });
