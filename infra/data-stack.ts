@@ -53,7 +53,8 @@ export class DataStack extends Stack {
       encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.key),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
-      // Links, rate-limit windows and idempotency (outbox) pointers carry expiresAtEpoch.
+      // Links (90 days after their deadline) and rate-limit windows (an hour) carry expiresAtEpoch.
+      // The outbox rows, the mails' idempotency keys, are kept: they prove the delivery of decisions.
       timeToLiveAttribute: TTL_ATTRIBUTE,
       removalPolicy: RemovalPolicy.RETAIN,
       // The admin console's rounds list (functions/adapters/dynamo-store.ts ROUNDS_INDEX).
