@@ -23,6 +23,8 @@ export default defineConfig({
     // That suite sets up both emulators itself: the first pass has run it.
     exclude: [...configDefaults.exclude, 'test/integration/dynamodb-local.test.ts'],
     passWithNoTests: Boolean(unavailable),
+    // A stack here starts a JVM besides everything else (2–4 s more on two busy cores).
+    hookTimeout: 180_000,
     env: { ...base.test?.env, [DYNAMODB_BACKEND_ENV]: 'dynamodb-local' },
   },
 });

@@ -11,6 +11,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../infra/paths.ts';
 
@@ -85,6 +86,24 @@ export interface DynamoDBLocalOptions {
   dataDir?: string;
 }
 
+/**
+ * Waits until nothing listens on the port: after a kill -9 of the stack that started it, the
+ * previous DynamoDB Local needs a moment to notice and exit before a restart can bind.
+ */
+async function portFree(port: number, withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return;
+    if (Date.now() > deadline) throw new Error(`Port ${port} stays in use: DynamoDB Local cannot start`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -96,6 +115,7 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions): Promise
   const unavailable = dynamoDBLocalUnavailable();
   if (unavailable) throw new Error(`DynamoDB Local cannot start: ${unavailable}`);
   const classDir = compiledLauncher();
+  await portFree(options.port, 15_000);
   const started = performance.now();
   const child = spawn(
     'java',
