@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { closeGracefully } from './sfn/server.ts';
 import type { LocalRoute } from './template.ts';
 
 /** API Gateway refuses payloads over 10 MB; forms are tiny, so refuse much earlier. */
@@ -135,7 +136,8 @@ function plain(res: ServerResponse, status: number, message: string) {
 export interface HttpBridge {
   server: Server;
   url: string;
-  close(): Promise<void>;
+  /** Stops accepting requests and lets those in progress finish (at most `graceMs`, default 10 s). */
+  close(graceMs?: number): Promise<void>;
 }
 
 export async function startHttpBridge(options: {
@@ -182,10 +184,6 @@ export async function startHttpBridge(options: {
   return {
     server,
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: (graceMs = 10_000) => closeGracefully(server, graceMs),
   };
 }

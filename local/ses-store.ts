@@ -1,4 +1,10 @@
-/** Reads mail back from aws-ses-v2-local's store, as the demo and the tests need it. */
+/**
+ * Reads mail back from aws-ses-v2-local's store, as the demo and the tests need it; and
+ * keeps that store on disk across restarts of the embedded stack (persistSesMail).
+ */
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
 export interface SesMail {
   messageId: string;
@@ -60,4 +66,61 @@ export class SesStore {
   async clear(): Promise<void> {
     await fetch(`${this.baseUrl}/clear-store`, { method: 'POST' });
   }
+}
+
+/** aws-ses-v2-local's in-memory store module; its routes call these through the exports object. */
+interface SesLocalStoreModule {
+  saveEmail(email: StoredEmail): void;
+  clearStore(): void;
+  getStoreReadonly(): { emails: StoredEmail[] };
+}
+
+let persisted: { close(): void } | undefined;
+
+/**
+ * Keeps every mail aws-ses-v2-local accepts in `file` (JSON lines), written before SES
+ * answers the send, and loads what earlier runs kept into the emulator's memory: the
+ * mail viewer and /store then show all mail across restarts, each once. POST
+ * /clear-store empties the file too. One file per process; a second call replaces the
+ * first. Returns how many mails were loaded, and `close` to stop writing.
+ */
+export function persistSesMail(file: string): { loaded: number; close(): void } {
+  persisted?.close();
+  const store = createRequire(import.meta.url)('aws-ses-v2-local/dist/store.js') as SesLocalStoreModule;
+  mkdirSync(path.dirname(file), { recursive: true });
+  let loaded = 0;
+  if (existsSync(file)) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    for (const [i, line] of lines.entries()) {
+      if (line.trim() === '') continue;
+      try {
+        store.getStoreReadonly().emails.push(JSON.parse(line) as StoredEmail);
+        loaded++;
+      } catch (error) {
+        // Only the last line can be torn (a kill in the middle of a write).
+        if (i < lines.length - 2) throw new Error(`${file}:${i + 1}: ${(error as Error).message}`);
+      }
+    }
+  }
+  const fd = openSync(file, 'a');
+  const { saveEmail, clearStore } = store;
+  store.saveEmail = (email) => {
+    writeSync(fd, `${JSON.stringify(email)}\n`);
+    saveEmail(email);
+  };
+  store.clearStore = () => {
+    clearStore();
+    ftruncateSync(fd, 0);
+  };
+  const handle = {
+    close() {
+      if (persisted !== handle) return;
+      persisted = undefined;
+      store.saveEmail = saveEmail;
+      store.clearStore = clearStore;
+      closeSync(fd);
+    },
+  };
+  persisted = handle;
+  return { loaded, close: () => handle.close() };
 }

@@ -8,7 +8,9 @@
  *   callback (`.waitForTaskToken`) and `.sync` tasks up to the one-year execution limit,
  *   and a Lambda task until the function's own timeout (≤ 900 s).
  * - TimeoutSecondsPath/HeartbeatSecondsPath are evaluated against the effective input
- *   (after Parameters) instead of the state input.
+ *   (after Parameters) instead of the state input. A callback or `.sync` task's timeout
+ *   always travels that way (a literal one too), so that a task resumed after a restart
+ *   can be given what is left of it (tasks.ts).
  * - A Pass state whose `Result` is falsy (`false`, `0`, `""`, `null`) returns its input.
  * - Distributed Map (`ProcessorConfig.Mode: DISTRIBUTED`) runs inline; without
  *   MaxConcurrency it would be capped at the engine's inline default of 40, while AWS
@@ -49,12 +51,19 @@ export interface MapStateInfo {
   itemsPath?: string;
 }
 
+/** A Wait state; `seconds` when it waits a literal number of seconds. */
+export interface WaitStateInfo {
+  name: string;
+  seconds?: number;
+}
+
 export interface PreparedDefinition {
   /** The definition as the caller gave it (DescribeStateMachine returns it verbatim). */
   readonly definition: string;
   readonly runnable: StateMachine;
   readonly tasks: ReadonlyMap<string, TaskStateInfo>;
   readonly maps: ReadonlyMap<string, MapStateInfo>;
+  readonly waits: ReadonlyMap<string, WaitStateInfo>;
 }
 
 export const MAX_DEFINITION_BYTES = 1_048_576;
@@ -238,6 +247,11 @@ function adjustState(
     else if (kind === 'lambda:invoke' || kind === 'lambda:function')
       state.TimeoutSeconds = LAMBDA_MAX_SECONDS;
   }
+  if (waitsForCompletion(kind) && isObject(state.Parameters) && typeof state.TimeoutSeconds === 'number') {
+    state.Parameters = { ...state.Parameters, [HIDDEN_TIMEOUT_FIELD]: state.TimeoutSeconds };
+    state.TimeoutSecondsPath = `$.${HIDDEN_TIMEOUT_FIELD}`;
+    delete state.TimeoutSeconds;
+  }
   return {
     name,
     resource: state.Resource,
@@ -276,7 +290,9 @@ export function prepareDefinition(
   const runnable = structuredClone(parsed);
   const tasks = new Map<string, TaskStateInfo>();
   const maps = new Map<string, MapStateInfo>();
+  const waits = new Map<string, WaitStateInfo>();
   for (const { name, state } of walkStates(runnable)) {
+    if (state.Type === 'Wait') waits.set(name, { name, seconds: optionalNumber(state.Seconds) });
     const task = adjustState(name, state, customResources);
     if (task) tasks.set(name, task);
     if (state.Type === 'Map') {
@@ -294,5 +310,6 @@ export function prepareDefinition(
     }),
     tasks,
     maps,
+    waits,
   };
 }

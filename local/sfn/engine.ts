@@ -1,8 +1,14 @@
 /**
- * An embedded Step Functions service: state machines and executions in memory, run by
+ * An embedded Step Functions service: state machines and executions run by
  * aws-local-stepfunctions, with the API semantics of AWS Step Functions (names, ARNs,
  * idempotent StartExecution, task tokens, history, error names). The HTTP protocol
  * lives in server.ts/protocol.ts; this class is usable on its own.
+ *
+ * Executions live in memory, and with `journalFile` also on disk (journal.ts): after a
+ * restart, `restore()` brings back every execution with its history, and replays each
+ * unfinished one from its input, answering the tasks it had done from the journal
+ * (recorder.ts): waiting tasks wait again for the same task tokens and child
+ * executions, and timers keep their original due times.
  */
 import { randomUUID } from 'node:crypto';
 import type { RunOptions } from 'aws-local-stepfunctions';
@@ -16,8 +22,10 @@ import {
 import { type PreparedDefinition, prepareDefinition } from './definition.ts';
 import { StepFunctionsError, UncatchableStateError } from './errors.ts';
 import { type EngineEvent, ExecutionHistory } from './history.ts';
+import { type ExecutionLog, emptyLog, Journal, type StartFact, storedEvent } from './journal.ts';
 import { installLongTimers } from './long-timers.ts';
 import { decodeToken, encodeToken, pageSize } from './pagination.ts';
+import { TaskRecorder } from './recorder.ts';
 import {
   type CustomTaskHandler,
   createTaskHandlers,
@@ -70,9 +78,24 @@ export interface LocalStepFunctionsOptions {
   onExecutionChange?: (description: ExecutionDescription) => void;
   /** Local handlers for other Task resources, keyed by their exact Resource ARN. */
   taskResources?: Record<string, CustomTaskHandler>;
+  /**
+   * A file that keeps executions across restarts (created if missing). With it, call
+   * `restore()` after creating the state machines and before starting executions.
+   */
+  journalFile?: string;
+}
+
+export interface RestoreSummary {
+  /** Executions brought back, finished or not. */
+  executions: number;
+  /** Unfinished ones, replayed and running again. */
+  running: number;
+  /** Until every replay had reached where its execution was (or ended). */
+  replayMs: number;
 }
 
 type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type Overrides = NonNullable<RunOptions['overrides']>;
 type EngineInput = Parameters<PreparedDefinition['runnable']['run']>[0];
 
 const MAX_PAYLOAD_BYTES = 262_144;
@@ -98,6 +121,7 @@ class ExecutionRecord implements TaskExecution {
   cause: string | undefined;
   stopDate: Date | undefined;
   abortRun: (() => void) | undefined;
+  recorder: TaskRecorder | undefined;
   readonly syncChildren = new Set<string>();
   readonly history: ExecutionHistory;
   readonly done: Promise<void>;
@@ -214,12 +238,32 @@ export class LocalStepFunctions {
   private readonly stateMachines = new Map<string, StateMachineRecord>();
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly tokens = new TaskTokens();
+  private readonly journal: Journal | undefined;
+  private restored = false;
+  private draining = false;
+  /** Tasks held back while draining; rejected on close so the engine clears their timers. */
+  private readonly parked = new Set<(error: Error) => void>();
+  /** Function invocations of tasks still running (awaited by drain()). */
+  private readonly inFlight = new Set<Promise<void>>();
   private seq = 0;
   private closed = false;
 
   constructor(options: LocalStepFunctionsOptions) {
     installLongTimers();
-    this.invokeLambda = options.invokeLambda;
+    this.invokeLambda = (arn, payload) => {
+      const invocation = options.invokeLambda(arn, payload);
+      const settled: Promise<void> = invocation.then(
+        () => {
+          this.inFlight.delete(settled);
+        },
+        () => {
+          this.inFlight.delete(settled);
+        },
+      );
+      this.inFlight.add(settled);
+      return invocation;
+    };
+    this.journal = options.journalFile === undefined ? undefined : new Journal(options.journalFile);
     this.region = options.region ?? 'eu-north-1';
     this.accountId = options.accountId ?? '000000000000';
     this.onExecutionChange = options.onExecutionChange;
@@ -335,9 +379,133 @@ export class LocalStepFunctions {
     const execution = new ExecutionRecord(++this.seq, arn, name, sm, inputText, new Date(), waitOverrides);
     this.executions.set(arn, execution);
     sm.executions.push(execution);
+    if (this.journal) {
+      const start: StartFact = {
+        t: 'start',
+        arn,
+        stateMachineArn: sm.arn,
+        name,
+        input: inputText,
+        startDate: execution.startDate.getTime(),
+        ...(waitOverrides && { waitOverrides }),
+      };
+      this.journal.write(start);
+      this.attachJournal(execution, emptyLog(start));
+    }
     this.notify(execution);
     this.run(execution, parsedInput);
     return { executionArn: arn, startDate: execution.startDate };
+  }
+
+  private attachJournal(execution: ExecutionRecord, log: ExecutionLog): void {
+    const journal = this.journal;
+    if (!journal) return;
+    execution.recorder = new TaskRecorder(execution.executionArn, journal, log);
+    execution.history.onAppend = (event) =>
+      journal.write({ t: 'event', arn: execution.executionArn, event: storedEvent(event) });
+  }
+
+  /**
+   * Brings back the executions the journal kept, and replays the unfinished ones.
+   * Resolves when each replay has reached where its execution was (bounded by
+   * `timeoutMs`): from then on their task tokens and children are as before.
+   */
+  async restore(options: { timeoutMs?: number } = {}): Promise<RestoreSummary> {
+    if (this.restored) throw validationError('The local Step Functions service is already restored');
+    this.restored = true;
+    const started = performance.now();
+    if (!this.journal) return { executions: 0, running: 0, replayMs: 0 };
+    const logs = this.journal.load();
+    const resumed: Array<{ execution: ExecutionRecord; log: ExecutionLog }> = [];
+    let count = 0;
+    for (const log of logs) {
+      const { start, end } = log;
+      const sm = this.stateMachines.get(start.stateMachineArn);
+      if (!sm || this.executions.has(start.arn)) {
+        console.warn(`[local-sfn] ${start.arn}: its state machine is gone; not restored`);
+        continue;
+      }
+      const execution = new ExecutionRecord(
+        ++this.seq,
+        start.arn,
+        start.name,
+        sm,
+        start.input,
+        new Date(start.startDate),
+        start.waitOverrides,
+      );
+      execution.history.restore(log.events);
+      this.executions.set(start.arn, execution);
+      sm.executions.push(execution);
+      count++;
+      if (end) {
+        execution.status = end.status;
+        execution.stopDate = new Date(end.stopDate);
+        execution.output = end.output;
+        execution.error = end.error;
+        execution.cause = end.cause;
+        execution.markDone();
+        continue;
+      }
+      this.attachJournal(execution, log);
+      resumed.push({ execution, log });
+    }
+    // Tokens first: an answer may come for any of them while the replays run.
+    for (const { execution, log } of resumed) {
+      for (const [key, record] of log.tasks) {
+        if (!record.callback || record.outcome) continue;
+        for (const token of record.callback.tokens) {
+          this.tokens.restore(execution.executionArn, token, record.callback.dueAt, (outcome) =>
+            execution.recorder?.outcome(key, outcome),
+          );
+        }
+      }
+    }
+    for (const { execution } of resumed) this.run(execution, JSON.parse(execution.input) as EngineInput);
+    const caughtUp = Promise.all(
+      resumed.map(({ execution }) => Promise.race([execution.recorder?.replayed, execution.done])),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, options.timeoutMs ?? 10_000);
+    });
+    await Promise.race([caughtUp, timeout]);
+    clearTimeout(timer);
+    // Map iterations of the same execution catch up right after the first.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    return { executions: count, running: resumed.length, replayMs: Math.round(performance.now() - started) };
+  }
+
+  private park(): Promise<never> {
+    const held = new Promise<never>((_resolve, reject) => {
+      this.parked.add(reject);
+    });
+    held.catch(() => {});
+    return held;
+  }
+
+  /**
+   * Lets the task functions that are running finish (at most `timeoutMs`) and starts no
+   * new one: a clean stop before close(). With a journal, what they did is recorded and
+   * the next start goes on from there.
+   */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    this.draining = true;
+    const end = Date.now() + timeoutMs;
+    while (this.inFlight.size > 0 && Date.now() < end) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(this.inFlight),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, end - Date.now());
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    // Their outcomes reach the journal a few microtasks later.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   private run(execution: ExecutionRecord, input: EngineInput): void {
@@ -352,6 +520,7 @@ export class LocalStepFunctions {
         waitForExecution: (child) => this.waitForExecution(child),
         stopExecution: (child) => this.stopExecution(child),
         warn: (message, error) => console.warn(`[local-sfn] ${message}`, error),
+        parkIfDraining: () => (this.draining ? this.park() : undefined),
       },
       execution,
       sm.prepared.tasks,
@@ -379,7 +548,7 @@ export class LocalStepFunctions {
       context,
       overrides: {
         taskResourceLocalHandlers: handlers as unknown as LocalHandlers,
-        ...(execution.waitOverrides && { waitTimeOverrides: execution.waitOverrides }),
+        ...this.timerOverrides(execution),
       },
     });
     execution.abortRun = engineRun.abort;
@@ -388,6 +557,34 @@ export class LocalStepFunctions {
       (output) => this.finish(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) ?? 'null' }),
       (error: unknown) => this.finish(execution, outcomeOfError(error)),
     );
+  }
+
+  /**
+   * Wait durations and retry intervals. With a journal, the engine asks for each Wait
+   * as it enters it: we answer with the duration and record its due time, and a replay
+   * gets what is left of it; a retry interval already waited out before a restart is
+   * not waited again.
+   */
+  private timerOverrides(
+    execution: ExecutionRecord,
+  ): Pick<Overrides, 'waitTimeOverrides' | 'retryIntervalOverrides'> {
+    const overrides = execution.waitOverrides;
+    const recorder = execution.recorder;
+    if (!recorder) return overrides ? { waitTimeOverrides: overrides } : {};
+    const waits = execution.stateMachine.prepared.waits;
+    const waitTimeOverrides = new Proxy({} as Record<string, number>, {
+      get: (_target, state) => {
+        if (typeof state !== 'string') return undefined;
+        const info = waits.get(state);
+        const ms = overrides?.[state] ?? (info?.seconds === undefined ? undefined : info.seconds * 1000);
+        return info ? recorder.waitMs(state, ms) : ms;
+      },
+    });
+    const retryIntervalOverrides = new Proxy({} as Record<string, number>, {
+      get: (_target, state) =>
+        typeof state === 'string' && recorder.nextAttemptRecorded(state) ? 0 : undefined,
+    });
+    return { waitTimeOverrides, retryIntervalOverrides };
   }
 
   private async recordHistory(
@@ -412,6 +609,15 @@ export class LocalStepFunctions {
       execution.error = outcome.error;
       execution.cause = outcome.cause;
     }
+    this.journal?.write({
+      t: 'end',
+      arn: execution.executionArn,
+      status: execution.status,
+      stopDate: execution.stopDate.getTime(),
+      output: execution.output,
+      error: execution.error,
+      cause: execution.cause,
+    });
     this.release(execution);
     this.notify(execution);
     // The engine's event log trails the result by a few microtasks: let it catch up so
@@ -558,6 +764,11 @@ export class LocalStepFunctions {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // Nothing from here on is a fact: the aborted runs go on at the next start.
+    this.journal?.close();
+    const stopped = new UncatchableStateError('States.Runtime', 'The service has stopped');
+    for (const reject of this.parked) reject(stopped);
+    this.parked.clear();
     for (const execution of this.executions.values()) {
       if (!execution.isRunning()) continue;
       execution.abortRun?.();
@@ -568,6 +779,8 @@ export class LocalStepFunctions {
 
   private assertOpen(): void {
     if (this.closed) throw validationError('The local Step Functions service has been closed');
+    if (this.journal && !this.restored)
+      throw validationError('The local Step Functions service has not restored its journal yet');
   }
 
   private stateMachine(arn: unknown): StateMachineRecord {

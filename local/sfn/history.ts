@@ -9,6 +9,10 @@
  * first-in-first-out queue per state name and attached to the next StateEntered (or
  * StateRetried, since a retry re-runs the task without a new StateEntered) of that
  * state, then written in order. That is exact outside Maps and orderly inside them.
+ *
+ * After a restart the history is loaded as it was (`restore`) and the execution is
+ * replayed: the replay produces the same events again, one for one, and the first that
+ * many appended are dropped, so the history goes on where it stopped.
  */
 import type { StateMachine } from 'aws-local-stepfunctions';
 import type { MapStateInfo, TaskKind } from './definition.ts';
@@ -56,6 +60,8 @@ export class TaskTrace {
   private sink: ExecutionHistory | undefined;
   private readonly buffer: { type: string; details?: Details; at: number }[] = [];
   private finished = false;
+  /** Told when the engine timed the attempt out (the journal records it). */
+  onTimedOut: ((cause: string) => void) | undefined;
 
   constructor(
     readonly stateName: string,
@@ -131,6 +137,7 @@ export class TaskTrace {
   }
 
   timedOut(error: string, cause: string): void {
+    if (!this.finished) this.onTimedOut?.(cause);
     if (this.isLambdaFunction) this.record('LambdaFunctionTimedOut', { error, cause }, true);
     else this.record('TaskTimedOut', { ...this.resourceDetails(), error, cause }, true);
   }
@@ -150,6 +157,10 @@ export class ExecutionHistory {
   private readonly lastFailure = new Map<string, { error: string; cause: string }>();
   /** Set by StopExecution before the engine reports the abort. */
   abortDetails: { error?: string; cause?: string } = {};
+  /** Events the replay will produce again and that are already here. */
+  private replayed = 0;
+  /** Told of every new event (the journal). */
+  onAppend: ((event: HistoryEvent) => void) | undefined;
 
   constructor(
     private readonly executionArn: string,
@@ -162,7 +173,17 @@ export class ExecutionHistory {
     return this.events.length;
   }
 
+  /** The events of an earlier run; as many events appended next are their replay. */
+  restore(events: readonly HistoryEvent[]): void {
+    this.events.push(...events);
+    this.replayed = events.length;
+  }
+
   append(type: string, details: Details | undefined, at: number): void {
+    if (this.replayed > 0) {
+      this.replayed--;
+      return;
+    }
     const id = this.events.length + 1;
     const event: HistoryEvent = { timestamp: new Date(at), type, id, previousEventId: id - 1 };
     if (details) {
@@ -171,6 +192,7 @@ export class ExecutionHistory {
       );
     }
     this.events.push(event);
+    this.onAppend?.(event);
   }
 
   /** A Task handler starts an attempt of `stateName`. */

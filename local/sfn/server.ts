@@ -4,7 +4,7 @@
  * Listens on the loopback interface only: the service has no authentication.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalStepFunctions } from './engine.ts';
 import { handleRequest, type ProtocolResponse } from './protocol.ts';
@@ -19,7 +19,26 @@ export interface StepFunctionsServerOptions {
 export interface StepFunctionsServer {
   port: number;
   url: string;
-  close(): Promise<void>;
+  /** Stops accepting requests and lets those in progress finish (at most `graceMs`, default 5 s). */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Stops accepting connections, lets the requests in progress finish (at most
+ * `graceMs`), closes idle keep-alive connections as they become idle, then resolves.
+ */
+export function closeGracefully(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 25);
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(force);
+      resolve();
+    });
+    // SDK clients keep connections alive; do not wait for them to time out.
+    server.closeIdleConnections();
+  });
 }
 
 /** Room for a 1 MiB definition once escaped as a JSON string inside the request. */
@@ -119,11 +138,6 @@ export async function startStepFunctionsServer(
   return {
     port,
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // SDK clients keep connections alive; do not wait for them to time out.
-        server.closeAllConnections();
-      }),
+    close: (graceMs = 5_000) => closeGracefully(server, graceMs),
   };
 }

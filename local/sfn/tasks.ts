@@ -3,6 +3,11 @@
  * handler with the state's input after InputPath/Parameters and runs ResultSelector,
  * ResultPath and OutputPath on what it returns, so each handler returns exactly what
  * the AWS integration returns.
+ *
+ * With a journal (see recorder.ts) every attempt's outcome is recorded, and a replayed
+ * execution gets recorded outcomes back without the task running again. A callback or
+ * `.sync` task that was waiting when the process stopped waits again for the same
+ * token or child, until its original due time.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -13,7 +18,9 @@ import {
 } from './definition.ts';
 import { StepFunctionsError, stateError, UncatchableStateError } from './errors.ts';
 import type { ExecutionHistory } from './history.ts';
+import type { TaskOutcome, TaskRecord } from './journal.ts';
 import { readPath } from './json-path.ts';
+import type { TaskRecorder } from './recorder.ts';
 import type { TaskTokens } from './tokens.ts';
 import type {
   ExecutionDescription,
@@ -41,6 +48,11 @@ export interface TaskServices {
   waitForExecution(executionArn: string): Promise<ExecutionDescription>;
   stopExecution(input: StopExecutionInput): Promise<unknown>;
   warn(message: string, error?: unknown): void;
+  /**
+   * While the service shuts down, a task not begun yet is parked (a promise that only
+   * rejects when the service closes): it runs at the next start instead.
+   */
+  parkIfDraining(): Promise<never> | undefined;
 }
 
 /** What the handlers need from the execution they run in. */
@@ -51,6 +63,8 @@ export interface TaskExecution {
   waitOverrides: WaitOverrides | undefined;
   /** Children started by `.sync` tasks and still awaited: stopped with the parent. */
   syncChildren: Set<string>;
+  /** Its journal; undefined when the service keeps nothing on disk. */
+  recorder: TaskRecorder | undefined;
 }
 
 export type TaskHandler = (input: unknown) => Promise<unknown>;
@@ -83,6 +97,34 @@ function requiredString(info: TaskStateInfo, params: JsonObject, field: string):
 /** What a JSON round trip through Lambda would leave of a value. */
 function asJson(value: unknown): unknown {
   return value === undefined ? null : JSON.parse(JSON.stringify(value) ?? 'null');
+}
+
+/**
+ * Gives a resumed task what is left of its timeout. The engine reads the timeout from
+ * the effective input right after it called the handler (definition.ts puts it there
+ * for callback and `.sync` tasks), in whole seconds of at least one.
+ */
+function shortenTimeout(effectiveInput: unknown, remainingMs: number): void {
+  if (isObject(effectiveInput) && HIDDEN_TIMEOUT_FIELD in effectiveInput) {
+    effectiveInput[HIDDEN_TIMEOUT_FIELD] = Math.max(1, Math.ceil(remainingMs / 1000));
+  }
+}
+
+/** The engine's own timeout error, as far as Retry and Catch can tell. */
+function timeoutError(): Error {
+  return stateError('States.Timeout', 'States.Timeout');
+}
+
+function outcomeOf(error: unknown): TaskOutcome {
+  const { name, message } = error instanceof Error ? error : stateError('States.TaskFailed', String(error));
+  const uncatchable = (error as { isCatchable?: boolean } | undefined)?.isCatchable === false;
+  return { error: name, cause: message, ...(uncatchable && { uncatchable }) };
+}
+
+function errorOf(outcome: Extract<TaskOutcome, { error: string }>): Error {
+  return outcome.uncatchable
+    ? new UncatchableStateError(outcome.error, outcome.cause)
+    : stateError(outcome.error, outcome.cause);
 }
 
 /** Seconds from a literal or a reference path, as the engine will evaluate them. */
@@ -197,23 +239,55 @@ async function runTask(
   if (!execution.isRunning()) {
     throw new UncatchableStateError('States.Runtime', 'The execution is no longer running');
   }
+  const input = withoutHiddenFields(effectiveInput);
+  // Everything up to the first await runs before the engine reads the task's timeout.
+  const recorder = execution.recorder;
+  const key = recorder?.keyFor(info.name, services.tokens.mask(execution.executionArn, input));
+  const record = key === undefined ? undefined : recorder?.record(key);
+  const recorded = record?.outcome;
+  const waitingBefore = recorded ? undefined : (record?.callback ?? record?.child);
+  const remainingMs = waitingBefore?.dueAt === undefined ? undefined : waitingBefore.dueAt - Date.now();
+  if (remainingMs !== undefined && remainingMs > 0) shortenTimeout(effectiveInput, remainingMs);
+  const parked = recorded || waitingBefore ? undefined : services.parkIfDraining();
+  if (parked) return parked;
+
   const timeoutSeconds = seconds(info.timeoutSeconds, info.timeoutSecondsPath, effectiveInput);
   const heartbeatSeconds = seconds(info.heartbeatSeconds, info.heartbeatSecondsPath, effectiveInput);
-  const input = withoutHiddenFields(effectiveInput);
   const trace = execution.history.traceTask(info.name, info.kind, info.resource);
+  if (key !== undefined && recorder) {
+    trace.onTimedOut = (cause) => recorder.outcome(key, { error: 'States.Timeout', cause, timedOut: true });
+  }
   trace.scheduled(input, services.region, timeoutSeconds, heartbeatSeconds);
   trace.started();
+  const dueWhileDown = remainingMs !== undefined && remainingMs <= 0;
+  // The replay tells the history all the earlier run had told it.
+  if (record?.submitted && (recorded || dueWhileDown)) trace.submitted(record.submitted.output);
   try {
-    const output = await dispatch(services, execution, info, input, {
-      timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
-      heartbeatMs: heartbeatSeconds === undefined ? undefined : heartbeatSeconds * 1000,
-      submitted: (value) => trace.submitted(value),
-    });
+    let output: unknown;
+    if (recorded) {
+      if ('error' in recorded) throw errorOf(recorded);
+      output = recorded.output;
+    } else if (dueWhileDown) {
+      throw timeoutError();
+    } else {
+      recorder?.live();
+      output = await dispatch(services, execution, info, input, {
+        timeoutMs: remainingMs ?? (timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000),
+        heartbeatMs: heartbeatSeconds === undefined ? undefined : heartbeatSeconds * 1000,
+        submitted: (value) => trace.submitted(value),
+        key,
+        resumed: waitingBefore ? record : undefined,
+      });
+    }
     trace.succeeded(output);
+    if (key !== undefined) recorder?.outcome(key, { output });
     return output;
   } catch (error) {
-    const { name, message } = error instanceof Error ? error : stateError('States.TaskFailed', String(error));
-    trace.failed(name, message);
+    const outcome = outcomeOf(error);
+    if ('error' in outcome && outcome.error === 'States.Timeout')
+      trace.timedOut(outcome.error, outcome.cause);
+    else if ('error' in outcome) trace.failed(outcome.error, outcome.cause);
+    if (key !== undefined) recorder?.outcome(key, outcome);
     throw error;
   }
 }
@@ -222,6 +296,10 @@ interface DispatchOptions {
   timeoutMs: number | undefined;
   heartbeatMs: number | undefined;
   submitted(value: unknown): void;
+  /** The attempt's key in the journal (undefined without one). */
+  key: string | undefined;
+  /** What the attempt had done before a restart, when it was waiting then. */
+  resumed: TaskRecord | undefined;
 }
 
 async function dispatch(
@@ -245,7 +323,7 @@ async function dispatch(
     case 'states:startExecution':
     case 'states:startExecution.sync':
     case 'states:startExecution.sync:2':
-      return startExecutionTask(services, execution, info, input, options.timeoutMs);
+      return startExecutionTask(services, execution, info, input, options);
     case 'custom': {
       const handler = services.customHandlers.get(info.resource);
       if (!handler) break;
@@ -297,23 +375,45 @@ async function callbackTask(
   input: unknown,
   options: DispatchOptions,
 ): Promise<unknown> {
-  const params = parameters(info, input);
+  const owner = execution.executionArn;
+  const { key, resumed } = options;
+  const recorder = key === undefined ? undefined : execution.recorder;
+  // A task resumed after a restart hands out the token it had handed out before: the
+  // function stored that one.
+  const withTokens = resumed?.callback
+    ? services.tokens.rebind(owner, input, resumed.callback.tokens)
+    : input;
+  const params = parameters(info, withTokens);
   const functionName = requiredString(info, params, 'FunctionName');
   const payload = params.Payload ?? {};
   // Claim the token before invoking: the function may send it back before it returns.
-  const callback = services.tokens.open(execution.executionArn, input, {
+  const callback = services.tokens.open(owner, withTokens, {
     timeoutMs: options.timeoutMs,
     heartbeatMs: options.heartbeatMs,
+    onAnswer: key === undefined ? undefined : (outcome) => recorder?.outcome(key, outcome),
   });
+  if (key !== undefined && !resumed?.callback) {
+    const dueAt = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+    recorder?.callback(key, [...callback.tokens], dueAt);
+  }
+  const submitted = (value: unknown) => {
+    if (key !== undefined) recorder?.submitted(key, value);
+    options.submitted(value);
+  };
+  if (resumed?.submitted) {
+    // The function had run: only the answer is awaited.
+    options.submitted(resumed.submitted.output);
+    return callback.promise;
+  }
   const invocation = services.invokeLambda(functionName, payload);
   if (params.InvocationType === 'Event') {
-    options.submitted(invokeResponse('', 202));
+    submitted(invokeResponse('', 202));
     invocation.catch((error: unknown) =>
       services.warn(`Asynchronous invocation of ${functionName} failed`, error),
     );
   } else {
     invocation.then(
-      (result) => options.submitted(invokeResponse(asJson(result))),
+      (result) => submitted(invokeResponse(asJson(result))),
       (error: unknown) => callback.fail(lambdaError(error)),
     );
   }
@@ -330,44 +430,52 @@ async function startExecutionTask(
   execution: TaskExecution,
   info: TaskStateInfo,
   input: unknown,
-  timeoutMs: number | undefined,
+  options: DispatchOptions,
 ): Promise<unknown> {
-  const params = parameters(info, input);
-  const stateMachineArn = requiredString(info, params, 'StateMachineArn');
-  const name = params.Name;
-  let started: StartExecutionOutput;
-  try {
-    started = await services.startExecution({
-      stateMachineArn,
-      name: typeof name === 'string' ? name : undefined,
-      input: childInput(params.Input),
-      waitOverrides: execution.waitOverrides,
-    });
-  } catch (error) {
-    throw integrationError(error);
+  const { timeoutMs, key } = options;
+  let child = options.resumed?.child?.arn;
+  if (child === undefined) {
+    const params = parameters(info, input);
+    const stateMachineArn = requiredString(info, params, 'StateMachineArn');
+    const name = params.Name;
+    let started: StartExecutionOutput;
+    try {
+      started = await services.startExecution({
+        stateMachineArn,
+        name: typeof name === 'string' ? name : undefined,
+        input: childInput(params.Input),
+        waitOverrides: execution.waitOverrides,
+      });
+    } catch (error) {
+      throw integrationError(error);
+    }
+    if (info.kind === 'states:startExecution') {
+      return { ExecutionArn: started.executionArn, StartDate: started.startDate.getTime() };
+    }
+    child = started.executionArn;
+    if (key !== undefined) {
+      execution.recorder?.child(key, child, timeoutMs === undefined ? undefined : Date.now() + timeoutMs);
+    }
   }
-  if (info.kind === 'states:startExecution') {
-    return { ExecutionArn: started.executionArn, StartDate: started.startDate.getTime() };
-  }
-
-  const child = started.executionArn;
-  execution.syncChildren.add(child);
+  // (A resumed task goes back to the child it had started: never a second one.)
+  const awaited = child;
+  execution.syncChildren.add(awaited);
   // AWS stops the child when the waiting task times out. Created after the engine's own
   // timer with the same delay, so it fires right after it.
   const timer =
     timeoutMs === undefined
       ? undefined
       : setTimeout(() => {
-          if (execution.syncChildren.delete(child))
-            services.stopExecution({ executionArn: child }).catch(() => {});
+          if (execution.syncChildren.delete(awaited))
+            services.stopExecution({ executionArn: awaited }).catch(() => {});
         }, timeoutMs);
   try {
-    const description = await services.waitForExecution(child);
+    const description = await services.waitForExecution(awaited);
     const output = syncOutput(description, info.kind === 'states:startExecution.sync:2');
     if (description.status !== 'SUCCEEDED') throw stateError('States.TaskFailed', JSON.stringify(output));
     return output;
   } finally {
-    execution.syncChildren.delete(child);
+    execution.syncChildren.delete(awaited);
     if (timer) clearTimeout(timer);
   }
 }

@@ -11,10 +11,15 @@
  * Errors follow AWS: a token we never issued is an InvalidToken; one whose task is over
  * (completed, timed out, execution stopped) is TaskTimedOut; one that was read but no
  * callback task is waiting on it is TaskDoesNotExist.
+ *
+ * After a restart, the tokens that waiting tasks had handed out are `restore`d before
+ * their executions are replayed: the replayed task takes them back (`rebind`), and an
+ * answer that comes before the replay got there is recorded for it.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { StepFunctionsError, stateError } from './errors.ts';
+import type { TaskOutcome } from './journal.ts';
 
 /** Closed tokens remembered for the TaskTimedOut answer; older ones fall back to InvalidToken. */
 const CLOSED_TOKENS_KEPT = 100_000;
@@ -29,17 +34,29 @@ interface PendingCallback {
   readonly deadline: number | undefined;
   readonly heartbeatMs: number | undefined;
   heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Told of SendTaskSuccess/SendTaskFailure before the task hears of it (the journal). */
+  readonly onAnswer: ((outcome: TaskOutcome) => void) | undefined;
 }
 
 type TokenEntry =
   | { status: 'minted'; owner: string }
   | { status: 'pending'; owner: string; callback: PendingCallback }
+  | {
+      status: 'restored';
+      owner: string;
+      /** Epoch ms after which the task has timed out. */
+      dueAt: number | undefined;
+      onAnswer: (outcome: TaskOutcome) => void;
+    }
   | { status: 'closed' };
+
+const MASK = '<task-token>';
 
 export interface CallbackOptions {
   /** The Task's timeout as the engine applies it; undefined if we could not evaluate it. */
   timeoutMs?: number;
   heartbeatMs?: number;
+  onAnswer?: (outcome: TaskOutcome) => void;
 }
 
 export interface OpenCallback {
@@ -69,23 +86,78 @@ export class TaskTokens {
   mint(owner: string): string {
     const token = randomBytes(32).toString('base64url');
     this.entries.set(token, { status: 'minted', owner });
+    this.liveTokens(owner).add(token);
+    return token;
+  }
+
+  /**
+   * A token a task of `owner` handed out before a restart, still waiting: the replayed
+   * task takes it back with `rebind`; an answer before that goes to `onAnswer`.
+   */
+  restore(
+    owner: string,
+    token: string,
+    dueAt: number | undefined,
+    onAnswer: (outcome: TaskOutcome) => void,
+  ): void {
+    this.entries.set(token, { status: 'restored', owner, dueAt, onAnswer });
+    this.liveTokens(owner).add(token);
+  }
+
+  private liveTokens(owner: string): Set<string> {
     let live = this.byOwner.get(owner);
     if (!live) {
       live = new Set();
       this.byOwner.set(owner, live);
     }
-    live.add(token);
-    return token;
+    return live;
+  }
+
+  private isUnclaimed(token: string, owner: string): boolean {
+    const entry = this.entries.get(token);
+    return (entry?.status === 'minted' || entry?.status === 'restored') && entry.owner === owner;
+  }
+
+  /** `input` as JSON with the tokens of `owner` replaced by a placeholder: the same for a replay. */
+  mask(owner: string, input: unknown): string {
+    const live = this.byOwner.get(owner);
+    return (
+      JSON.stringify(input, (_key, value: unknown) =>
+        typeof value === 'string' && live?.has(value) ? MASK : value,
+      ) ?? 'null'
+    );
+  }
+
+  /**
+   * A copy of `input` with the fresh tokens of `owner` in it replaced, in order of
+   * appearance, by the `recorded` ones a replayed task had handed out before; the fresh
+   * ones are closed.
+   */
+  rebind(owner: string, input: unknown, recorded: readonly string[]): unknown {
+    const strings: string[] = [];
+    collectStrings(input, strings);
+    const fresh = [
+      ...new Set(
+        strings.filter((s) => this.entries.get(s)?.status === 'minted' && this.isUnclaimed(s, owner)),
+      ),
+    ];
+    const replacement = new Map<string, string>();
+    fresh.forEach((token, i) => {
+      const old = recorded[i];
+      if (old !== undefined) replacement.set(token, old);
+    });
+    for (const token of replacement.keys()) this.close(token, owner);
+    if (replacement.size === 0) return input;
+    return JSON.parse(JSON.stringify(input), (_key, value: unknown) =>
+      typeof value === 'string' && replacement.has(value) ? replacement.get(value) : value,
+    );
   }
 
   /** Binds the tokens of `owner` that appear in `input` to a new pending callback. */
   open(owner: string, input: unknown, options: CallbackOptions): OpenCallback {
     const strings: string[] = [];
     collectStrings(input, strings);
-    const isMintedHere = (token: string): boolean => {
-      const entry = this.entries.get(token);
-      return entry?.status === 'minted' && entry.owner === owner;
-    };
+    const isMintedHere = (token: string): boolean => this.isUnclaimed(token, owner);
     // Usually the token is a whole string value; embedding (States.Format) is rarer and
     // costs a scan of this execution's unclaimed tokens.
     let tokens = [...new Set(strings.filter(isMintedHere))];
@@ -113,6 +185,7 @@ export class TaskTokens {
       deadline: options.timeoutMs === undefined ? undefined : performance.now() + options.timeoutMs,
       heartbeatMs: options.heartbeatMs,
       heartbeatTimer: undefined,
+      onAnswer: options.onAnswer,
     };
     for (const token of tokens) this.entries.set(token, { status: 'pending', owner, callback });
     let waiting = this.callbacksByOwner.get(owner);
@@ -132,18 +205,44 @@ export class TaskTokens {
   }
 
   succeed(token: string, output: unknown): void {
+    if (this.answerRestored(token, { output })) return;
     const callback = this.pendingCallback(token);
+    callback.onAnswer?.({ output });
     this.settle(callback, () => callback.resolve(output));
   }
 
   fail(token: string, error: string, cause: string): void {
+    if (this.answerRestored(token, { error, cause })) return;
     const callback = this.pendingCallback(token);
+    callback.onAnswer?.({ error, cause });
     this.settle(callback, () => callback.reject(stateError(error, cause)));
   }
 
   heartbeat(token: string): void {
+    const entry = this.entries.get(token);
+    if (entry?.status === 'restored') {
+      this.checkRestoredDue(token, entry);
+      return;
+    }
     const callback = this.pendingCallback(token);
     this.armHeartbeat(callback);
+  }
+
+  /** An answer for a task whose replay has not reached it yet: recorded for it. */
+  private answerRestored(token: string, outcome: TaskOutcome): boolean {
+    const entry = this.entries.get(token);
+    if (entry?.status !== 'restored') return false;
+    this.checkRestoredDue(token, entry);
+    entry.onAnswer(outcome);
+    this.close(token, entry.owner);
+    return true;
+  }
+
+  private checkRestoredDue(token: string, entry: Extract<TokenEntry, { status: 'restored' }>): void {
+    if (entry.dueAt !== undefined && Date.now() >= entry.dueAt) {
+      this.close(token, entry.owner);
+      throw new StepFunctionsError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
+    }
   }
 
   /** The execution is over: every token it issued stops working. */
@@ -160,7 +259,7 @@ export class TaskTokens {
   private pendingCallback(token: string): PendingCallback {
     const entry = this.entries.get(token);
     if (!entry) throw new StepFunctionsError('InvalidToken', "Invalid Token: 'Invalid token'");
-    if (entry.status === 'minted') {
+    if (entry.status === 'minted' || entry.status === 'restored') {
       throw new StepFunctionsError(
         'TaskDoesNotExist',
         'Task does not exist: no callback task is waiting for this token',

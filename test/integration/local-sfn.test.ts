@@ -3,6 +3,9 @@
  * with small hand-written ASL definitions: these tests are about the emulator itself.
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -37,6 +40,14 @@ function namedError(name: string, message: string): Error {
 
 const capturedTokens = new Map<string, string>();
 const flakyCalls = new Map<string, number>();
+/** Calls per function and payload id, to tell a replay from a second run. */
+const calls = new Map<string, number>();
+const countCall = (fn: string, payload: Record<string, unknown>) =>
+  calls.set(
+    `${fn}:${String(payload.id ?? payload.index)}`,
+    (calls.get(`${fn}:${String(payload.id ?? payload.index)}`) ?? 0) + 1,
+  );
+const callsOf = (fn: string, id: string) => calls.get(`${fn}:${id}`) ?? 0;
 const gate = { inFlight: 0, maxInFlight: 0, release: () => {}, opened: Promise.resolve() };
 
 function closeGate(): void {
@@ -61,10 +72,16 @@ const fakeLambdas: Record<string, (payload: Record<string, unknown>) => Promise<
     return { calls };
   },
   captureToken: async (payload) => {
+    countCall('captureToken', payload);
     capturedTokens.set(String(payload.id), String(payload.taskToken));
     return { accepted: true };
   },
+  counted: async (payload) => {
+    countCall('counted', payload);
+    return { counted: payload.id };
+  },
   gated: async (payload) => {
+    countCall('gated', payload);
     gate.inFlight++;
     gate.maxInFlight = Math.max(gate.maxInFlight, gate.inFlight);
     await gate.opened;
@@ -938,4 +955,340 @@ describe('AWS CLI', () => {
       expect(parsed.stateMachines.map((sm) => sm.name)).toContain('Echo');
     },
   );
+});
+
+// --- restarts -----------------------------------------------------------------------------
+
+/** Prepare (a function that counts its calls), then wait for an answer until `$.timeout`. */
+const askDefinition = {
+  StartAt: 'Prepare',
+  States: {
+    Prepare: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'counted', Payload: { 'id.$': '$.id' } },
+      ResultPath: null,
+      Next: 'AskForAnswer',
+    },
+    AskForAnswer: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: {
+        FunctionName: LAMBDA_ARN('captureToken'),
+        Payload: { 'id.$': '$.id', 'taskToken.$': '$$.Task.Token' },
+      },
+      TimeoutSecondsPath: '$.timeout',
+      ResultPath: '$.answer',
+      Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.failure', Next: 'NoAnswer' }],
+      Next: 'Answered',
+    },
+    Answered: { Type: 'Succeed' },
+    NoAnswer: { Type: 'Pass', End: true },
+  },
+};
+
+const pauseDefinition = {
+  StartAt: 'Pause',
+  States: {
+    Pause: { Type: 'Wait', Seconds: 4, Next: 'AfterPause' },
+    AfterPause: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'counted', Payload: { 'id.$': '$.id' } },
+      End: true,
+    },
+  },
+};
+
+const slowDefinition = {
+  StartAt: 'Slow',
+  States: {
+    Slow: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'gated', Payload: { 'index.$': '$.id' } },
+      ResultPath: '$.slow',
+      Next: 'Then',
+    },
+    Then: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'counted', Payload: { 'id.$': '$.id' } },
+      End: true,
+    },
+  },
+};
+
+describe('restarts with a journal on disk', () => {
+  let dir: string;
+  let port = 0;
+  let running: { service: LocalStepFunctions; server: StepFunctionsServer; sfn: SFNClient } | undefined;
+  const machineArns = { ask: '', pause: '', slow: '', parent: '' };
+
+  /**
+   * A new service on the same journal and port, as after a restart of the process;
+   * `beforeRestore` runs once the state machines exist, right before the journal is read.
+   */
+  async function boot(beforeRestore?: () => Promise<unknown>) {
+    await kill();
+    const restarted = new LocalStepFunctions({
+      invokeLambda,
+      region: REGION,
+      accountId: ACCOUNT,
+      journalFile: path.join(dir, 'executions.jsonl'),
+    });
+    machineArns.ask = (
+      await restarted.createStateMachine({ name: 'Ask', definition: askDefinition })
+    ).stateMachineArn;
+    machineArns.pause = (
+      await restarted.createStateMachine({ name: 'Pause', definition: pauseDefinition })
+    ).stateMachineArn;
+    machineArns.slow = (
+      await restarted.createStateMachine({ name: 'Slow', definition: slowDefinition })
+    ).stateMachineArn;
+    machineArns.parent = (
+      await restarted.createStateMachine({
+        name: 'AskParent',
+        definition: parentOfCallbackDefinition(machineArns.ask),
+      })
+    ).stateMachineArn;
+    const restartedServer = await startStepFunctionsServer({ service: restarted, port });
+    port = restartedServer.port;
+    await beforeRestore?.();
+    const summary = await restarted.restore();
+    running = { service: restarted, server: restartedServer, sfn: client(restartedServer.url) };
+    return { ...running, summary };
+  }
+
+  /** What a kill leaves behind: the journal as written, nothing after (close() writes nothing). */
+  async function kill() {
+    if (!running) return;
+    running.sfn.destroy();
+    running.service.close();
+    await running.server.close(0);
+    running = undefined;
+  }
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'nimitys-sfn-journal-'));
+  });
+
+  afterAll(async () => {
+    await kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const historyOf = async (c: SFNClient, executionArn: string) =>
+    (await c.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+
+  it('brings a waiting callback task back with its history and token, running nothing twice', async () => {
+    const first = await boot();
+    const { executionArn } = await first.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: machineArns.ask,
+        name: 'waits-for-answer',
+        input: JSON.stringify({ id: 'restart-1', timeout: 600 }),
+      }),
+    );
+    const token = await until(() => capturedTokens.get('restart-1'));
+    const before = await until(async () => {
+      const events = await historyOf(first.sfn, executionArn ?? '');
+      return events.some((e) => e.type === 'TaskSubmitted') ? events : undefined;
+    });
+    await kill();
+
+    const second = await boot();
+    expect(second.summary).toMatchObject({ executions: 1, running: 1 });
+    const described = await second.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described.status).toBe('RUNNING');
+    expect(await historyOf(second.sfn, executionArn ?? '')).toEqual(before);
+    expect(callsOf('counted', 'restart-1')).toBe(1);
+    expect(callsOf('captureToken', 'restart-1')).toBe(1);
+
+    await second.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"answer":42}' }));
+    const done = await until(async () => {
+      const out = await second.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return out.status === 'RUNNING' ? undefined : out;
+    });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output ?? '{}').answer).toEqual({ answer: 42 });
+    const after = await historyOf(second.sfn, executionArn ?? '');
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.map((e) => e.id)).toEqual(after.map((_, i) => i + 1));
+    expect(after.slice(before.length).map((e) => e.type)).toEqual([
+      'TaskSucceeded',
+      'TaskStateExited',
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(callsOf('counted', 'restart-1')).toBe(1);
+    expect(callsOf('captureToken', 'restart-1')).toBe(1);
+    await kill();
+
+    // Finished executions come back as they ended, with their history.
+    const third = await boot();
+    expect(third.summary).toMatchObject({ running: 0 });
+    expect((await third.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('SUCCEEDED');
+    expect(await historyOf(third.sfn, executionArn ?? '')).toEqual(after);
+    const journal = readFileSync(path.join(dir, 'executions.jsonl'), 'utf8');
+    expect(journal).not.toContain('"t":"result"');
+    await kill();
+  });
+
+  it('keeps the due time of a waiting task: it times out when it would have without the restart', async () => {
+    const first = await boot();
+    const { executionArn, startDate } = await first.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: machineArns.ask,
+        input: JSON.stringify({ id: 'restart-2', timeout: 6 }),
+      }),
+    );
+    const started = startDate?.getTime() ?? 0;
+    const token = await until(() => capturedTokens.get('restart-2'));
+    await kill();
+
+    let restoredAt = 0;
+    const second = await boot(async () => {
+      await sleep(3_000 - (Date.now() - started));
+      restoredAt = Date.now() - started;
+    });
+    const done = await until(async () => {
+      const out = await second.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return out.status === 'RUNNING' ? undefined : out;
+    }, 15_000);
+    const took = (done.stopDate?.getTime() ?? 0) - started;
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output ?? '{}').failure).toMatchObject({ Error: 'States.Timeout' });
+    // 6 s from the start (the engine counts whole seconds: up to 1 s late), not 6 s from the restart.
+    expect(restoredAt).toBeLessThan(5_000);
+    expect(took).toBeGreaterThanOrEqual(5_900);
+    expect(took).toBeLessThan(7_500);
+    expect(took).toBeLessThan(restoredAt + 6_000);
+    const events = await historyOf(second.sfn, executionArn ?? '');
+    expect(events.map((e) => e.type).filter((t) => t?.startsWith('Task') && t !== 'TaskStateExited')).toEqual(
+      [
+        'TaskStateEntered',
+        'TaskScheduled',
+        'TaskStarted',
+        'TaskSucceeded',
+        'TaskStateEntered',
+        'TaskScheduled',
+        'TaskStarted',
+        'TaskSubmitted',
+        'TaskTimedOut',
+      ],
+    );
+    const late = await rejection(
+      second.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
+    );
+    expect(late.name).toBe('TaskTimedOut');
+    await kill();
+  });
+
+  it('times a waiting task out at once when it came due while the service was down', async () => {
+    const first = await boot();
+    const { executionArn } = await first.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: machineArns.ask,
+        input: JSON.stringify({ id: 'restart-5', timeout: 1 }),
+      }),
+    );
+    await until(() => capturedTokens.get('restart-5'));
+    await kill();
+
+    const second = await boot(() => sleep(1_500));
+    const restoredAt = Date.now();
+    const done = await until(async () => {
+      const out = await second.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return out.status === 'RUNNING' ? undefined : out;
+    });
+    expect(done.status).toBe('SUCCEEDED');
+    expect((done.stopDate?.getTime() ?? 0) - restoredAt).toBeLessThan(500);
+    const types = (await historyOf(second.sfn, executionArn ?? '')).map((e) => e.type);
+    expect(types.filter((t) => t === 'TaskSubmitted')).toHaveLength(1);
+    expect(types.slice(-6)).toEqual([
+      'TaskTimedOut',
+      'TaskStateExited',
+      'TaskStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(callsOf('captureToken', 'restart-5')).toBe(1);
+  });
+
+  it('keeps the due time of a Wait', async () => {
+    const first = await boot();
+    const { executionArn, startDate } = await first.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machineArns.pause, input: '{"id":"restart-3"}' }),
+    );
+    await sleep(300);
+    await kill();
+
+    const second = await boot(() => sleep(2_000 - (Date.now() - (startDate?.getTime() ?? 0))));
+    const done = await until(async () => {
+      const out = await second.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return out.status === 'RUNNING' ? undefined : out;
+    }, 10_000);
+    expect(done.status).toBe('SUCCEEDED');
+    const events = await historyOf(second.sfn, executionArn ?? '');
+    const entered = events.find((e) => e.type === 'WaitStateEntered')?.timestamp?.getTime() ?? 0;
+    const exited = events.find((e) => e.type === 'WaitStateExited')?.timestamp?.getTime() ?? 0;
+    expect(exited - entered).toBeGreaterThanOrEqual(3_950);
+    expect(exited - entered).toBeLessThan(4_600);
+    expect(callsOf('counted', 'restart-3')).toBe(1);
+    await kill();
+  });
+
+  it('a parent awaiting a .sync child goes back to that child, and no second one starts', async () => {
+    const first = await boot();
+    const { executionArn } = await first.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: machineArns.parent,
+        input: '{"childName":"restart-kid"}',
+      }),
+    );
+    const token = await until(() => capturedTokens.get('restart-kid'));
+    await kill();
+
+    const second = await boot();
+    await second.sfn.send(
+      new SendTaskSuccessCommand({ taskToken: token, output: '"from the restarted side"' }),
+    );
+    const done = await until(async () => {
+      const out = await second.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return out.status === 'RUNNING' ? undefined : out;
+    });
+    expect(done.status).toBe('SUCCEEDED');
+    const children = await second.sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArns.ask }));
+    expect(children.executions?.filter((e) => e.name === 'restart-kid')).toHaveLength(1);
+    expect(callsOf('captureToken', 'restart-kid')).toBe(1);
+    await kill();
+  });
+
+  it('drain() lets a running task function finish and parks the next task for the restart', async () => {
+    closeGate();
+    const first = await boot();
+    const { executionArn } = await first.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machineArns.slow, input: '{"id":"restart-4"}' }),
+    );
+    await until(() => (gate.inFlight === 1 ? true : undefined));
+    const drained = first.service.drain(5_000);
+    await sleep(200);
+    gate.release();
+    await drained;
+    expect(callsOf('counted', 'restart-4')).toBe(0);
+    await kill();
+
+    const second = await boot();
+    const done = await until(async () => {
+      const out = await second.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return out.status === 'RUNNING' ? undefined : out;
+    });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(callsOf('gated', 'restart-4')).toBe(1);
+    expect(callsOf('counted', 'restart-4')).toBe(1);
+    await kill();
+  });
 });
