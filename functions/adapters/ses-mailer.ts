@@ -3,21 +3,26 @@
  * recipient) is claimed with a conditional write before sending, so a retried step
  * finds the row and sends nothing twice.
  *
- * Trade-off: if the process dies after SES accepted the mail but before the row says
- * "sent", the retry cannot know whether SES got it. It re-sends only a claim older than
- * STALE_CLAIM_MS (a crash, not a concurrent sender), accepting a rare duplicate over a
- * lost legal notice.
+ * Row states: sending (claimed) → sent, or → retrying (SES did not take it: throttled,
+ * unreachable, a hiccup; the claim is released, the failed attempts and the last error are
+ * counted on the row for the console, and the error is rethrown under its own name —
+ * TooManyRequestsException, ServiceUnreachableError, … — for the workflow's Retry to send
+ * it later), or → failed (a permanent refusal of the message or address,
+ * PERMANENT_SES_ERRORS: returns 'failed', the caller tells the organiser).
  *
- * SES errors: a permanent refusal of the message or address (PERMANENT_SES_ERRORS) marks
- * the row failed and returns 'failed' (the caller tells the organiser); anything else
- * releases the claim and is rethrown under its own name (TooManyRequestsException, …)
- * so that the workflow's Retry sends it later. After a send, a pointer item
- * MAILID#<message id> lets SES delivery events find the row with a GetItem.
+ * Once SES accepted a mail, the writes that record it (the MAILID#<message id> pointer that
+ * lets SES delivery events find the row with a GetItem, then the row's `sent`) are retried
+ * in the function for up to RECORD_RETRY_MS: a DynamoDB hiccup there must not make the
+ * step fail with a mail out and a row still saying "sending".
+ *
+ * Trade-off: if the process dies after SES accepted the mail but before the row says
+ * "sent", the retry cannot know whether SES got it (SES has no idempotency key). It
+ * re-sends only a claim older than STALE_CLAIM_MS (a crash, not a concurrent sender),
+ * accepting a rare duplicate over a lost legal notice.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -34,10 +39,13 @@ import type {
   NoticeDates,
   OutboxRecord,
 } from '../domain/ports.ts';
+import { faultPoint } from '../shared/fault-points.ts';
 import { keys } from './dynamo-store.ts';
 import { buildMime } from './mime.ts';
 
 const STALE_CLAIM_MS = 60_000;
+/** How long the writes recording an accepted mail are retried within one invocation. */
+const RECORD_RETRY_MS = 10_000;
 
 /**
  * SES v2 errors that no retry can cure for this recipient: the message or the address was
@@ -49,6 +57,7 @@ export const PERMANENT_SES_ERRORS: ReadonlySet<string> = new Set(['MessageReject
 /** How sure each state is: a later event never replaces a stronger one (e.g. delivered → delayed). */
 const DELIVERY_RANK: Record<DeliveryState, number> = {
   sending: 0,
+  retrying: 0,
   sent: 1,
   delayed: 2,
   delivered: 3,
@@ -84,6 +93,22 @@ export async function rawMime(from: string, to: string, content: MailContent): P
   return buildMime({ from, to, ...content });
 }
 
+/**
+ * Runs a write until it succeeds, for up to RECORD_RETRY_MS (backoff 100 ms doubling to 2 s).
+ * A condition failure is an answer, not a hiccup: it is thrown at once.
+ */
+async function persist<T>(write: () => Promise<T>): Promise<T> {
+  const end = Date.now() + RECORD_RETRY_MS;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await write();
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || Date.now() + delay > end) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 export interface SesMailerOptions {
   db: DynamoDBDocumentClient;
   ses: SESv2Client;
@@ -104,9 +129,42 @@ export class SesMailer implements Mailer {
     content: MailContent,
     dates?: NoticeDates,
   ): Promise<'sent' | 'already-sent' | 'failed'> {
-    const { db, tableName } = this.options;
     const dbKey = keys.mail(key.roundId, key.scope, key.purpose, key.recipient);
     const claimedAt = this.now().toISOString();
+    const outcome = await this.claim(dbKey, key, content, dates, claimedAt);
+    if (outcome !== 'claimed') return outcome;
+
+    let messageId: string;
+    try {
+      messageId = await this.send(key.recipient, content);
+    } catch (error) {
+      const name = (error as Error)?.name ?? 'Error';
+      if (PERMANENT_SES_ERRORS.has(name)) {
+        await this.markFailed(dbKey, name, (error as Error).message);
+        return 'failed';
+      }
+      // Not sent: release the claim so that the workflow's retry (with backoff) sends it.
+      await this.markRetrying(dbKey, claimedAt, name).catch(() => undefined);
+      throw error;
+    }
+    faultPoint('mail:accepted', { purpose: key.purpose, recipient: key.recipient });
+    await this.recordSent(dbKey, messageId);
+    faultPoint('mail:recorded', { purpose: key.purpose, recipient: key.recipient });
+    return 'sent';
+  }
+
+  /**
+   * Claims the row: a new row, or one whose last attempt failed (retrying), or a stale
+   * claim of a sender that died. Exactly one of concurrent claimants wins.
+   */
+  private async claim(
+    dbKey: { pk: string; sk: string },
+    key: MailKey,
+    content: MailContent,
+    dates: NoticeDates | undefined,
+    claimedAt: string,
+  ): Promise<'claimed' | 'already-sent' | 'failed'> {
+    const { db, tableName } = this.options;
     try {
       await db.send(
         new PutCommand({
@@ -120,69 +178,99 @@ export class SesMailer implements Mailer {
             deliveryState: 'sending',
             subject: content.subject,
             claimedAt,
+            firstAttemptAt: claimedAt,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
+      return 'claimed';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = (
-        await db.send(new GetCommand({ TableName: tableName, Key: dbKey, ConsistentRead: true }))
-      ).Item as (OutboxRecord & { claimedAt: string }) | undefined;
-      if (!existing || existing.status === 'sent') return 'already-sent';
-      if (existing.status === 'failed') return 'failed';
-      if (this.now().getTime() - Date.parse(existing.claimedAt) < STALE_CLAIM_MS) {
-        throw new ConflictError('Mail is being sent by another attempt');
-      }
     }
-
-    let messageId: string;
-    try {
-      messageId = await this.send(key.recipient, content);
-    } catch (error) {
-      const name = (error as Error)?.name ?? 'Error';
-      if (PERMANENT_SES_ERRORS.has(name)) {
-        await this.markFailed(dbKey, name, (error as Error).message);
-        return 'failed';
-      }
-      // Not sent: release the claim so that the workflow's retry (with backoff) sends it.
-      await this.release(dbKey, claimedAt);
-      throw error;
+    const existing = (
+      await db.send(new GetCommand({ TableName: tableName, Key: dbKey, ConsistentRead: true }))
+    ).Item as (OutboxRecord & { claimedAt?: string }) | undefined;
+    if (!existing || existing.status === 'sent') return 'already-sent';
+    if (existing.status === 'failed') return 'failed';
+    const stale =
+      existing.status === 'sending' &&
+      this.now().getTime() - Date.parse(existing.claimedAt ?? '') >= STALE_CLAIM_MS;
+    if (existing.status !== 'retrying' && !stale) {
+      throw new ConflictError('Mail is being sent by another attempt');
     }
-    const sentAt = this.now().toISOString();
-    if (messageId !== '') {
-      // The message id → outbox row pointer: SES events find the row without a Scan.
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...keys.messageId(messageId), kind: 'mail-id', mailPk: dbKey.pk, mailSk: dbKey.sk },
-        }),
-      );
-    }
-    await db.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: dbKey,
-        UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':sentAt': sentAt },
-      }),
-    );
-    // Only if no delivery event got there first (the pointer exists from here on).
     try {
       await db.send(
         new UpdateCommand({
           TableName: tableName,
           Key: dbKey,
-          UpdateExpression: 'SET deliveryState = :sent, deliveryAt = :sentAt',
-          ConditionExpression: 'deliveryState = :sending',
-          ExpressionAttributeValues: { ':sent': 'sent', ':sentAt': sentAt, ':sending': 'sending' },
+          UpdateExpression:
+            'SET #status = :sending, deliveryState = :sending, claimedAt = :claimedAt, subject = :subject' +
+            (dates ? ', deemedReceivedOn = :deemed, correctionDeadline = :deadline' : ''),
+          ConditionExpression:
+            existing.status === 'retrying'
+              ? '#status = :retrying'
+              : '#status = :sending AND claimedAt = :previous',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sending': 'sending',
+            ':claimedAt': claimedAt,
+            ':subject': content.subject,
+            ...(existing.status === 'retrying'
+              ? { ':retrying': 'retrying' }
+              : { ':previous': existing.claimedAt }),
+            ...(dates && { ':deemed': dates.deemedReceivedOn, ':deadline': dates.correctionDeadline }),
+          },
         }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      throw new ConflictError('Mail is being sent by another attempt');
+    }
+  }
+
+  /** SES accepted the mail: the pointer for its events, then the row says sent (each write retried). */
+  private async recordSent(dbKey: { pk: string; sk: string }, messageId: string): Promise<void> {
+    const { db, tableName } = this.options;
+    const sentAt = this.now().toISOString();
+    if (messageId !== '') {
+      // The message id → outbox row pointer: SES events find the row without a Scan.
+      await persist(() =>
+        db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.messageId(messageId), kind: 'mail-id', mailPk: dbKey.pk, mailSk: dbKey.sk },
+          }),
+        ),
+      );
+    }
+    await persist(() =>
+      db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: dbKey,
+          UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt REMOVE claimedAt',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':sentAt': sentAt },
+        }),
+      ),
+    );
+    // Only if no delivery event got there first (the pointer exists from here on).
+    try {
+      await persist(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: dbKey,
+            UpdateExpression: 'SET deliveryState = :sent, deliveryAt = :sentAt',
+            ConditionExpression: 'deliveryState = :sending',
+            ExpressionAttributeValues: { ':sent': 'sent', ':sentAt': sentAt, ':sending': 'sending' },
+          }),
+        ),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    return 'sent';
   }
 
   private async send(recipient: string, content: MailContent): Promise<string> {
@@ -225,20 +313,37 @@ export class SesMailer implements Mailer {
     );
   }
 
-  /** Deletes our own claim (still 'sending', same claim time) after a send that did not happen. */
-  private async release(dbKey: { pk: string; sk: string }, claimedAt: string): Promise<void> {
+  /**
+   * After a send that did not happen: releases our own claim (still 'sending', same claim
+   * time) as `retrying`, counting the failed attempt and keeping its error and time.
+   */
+  private async markRetrying(
+    dbKey: { pk: string; sk: string },
+    claimedAt: string,
+    error: string,
+  ): Promise<void> {
     try {
       await this.options.db.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.options.tableName,
           Key: dbKey,
+          UpdateExpression:
+            'SET #status = :retrying, deliveryState = :retrying, lastError = :error, lastErrorAt = :at ' +
+            'ADD failedAttempts :one REMOVE claimedAt',
           ConditionExpression: '#status = :sending AND claimedAt = :claimedAt',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':claimedAt': claimedAt },
+          ExpressionAttributeValues: {
+            ':retrying': 'retrying',
+            ':sending': 'sending',
+            ':claimedAt': claimedAt,
+            ':error': error.slice(0, 100),
+            ':at': this.now().toISOString(),
+            ':one': 1,
+          },
         }),
       );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    } catch (failure) {
+      if (!(failure instanceof ConditionalCheckFailedException)) throw failure;
     }
   }
 

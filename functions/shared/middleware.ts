@@ -6,6 +6,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { faultPoint } from './fault-points.ts';
 import { correlateWith, log, logger } from './logger.ts';
 
 interface StepEvent {
@@ -28,6 +29,7 @@ export function stepHandler<E extends StepEvent, R>(step: string, fn: (event: E)
       const started = performance.now();
       try {
         const result = await fn(event);
+        faultPoint(`step-done:${step}`, ids);
         log.info('step done', { ...ids, ms: Math.round(performance.now() - started) });
         return result;
       } catch (error) {
