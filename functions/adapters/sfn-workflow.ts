@@ -41,7 +41,9 @@ export class SfnRoundStarter implements RoundStarter {
       return { executionArn: out.executionArn ?? '' };
     } catch (error) {
       if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') {
-        throw new RoundAlreadyExistsError(`Round ${roundId} has already been run`);
+        throw new RoundAlreadyExistsError(
+          `Kierros "${roundId}" on jo ajettu loppuun. Anna uudelle kierrokselle uusi tunnus (id).`,
+        );
       }
       throw error;
     }
