@@ -10,7 +10,7 @@
  * (recorder.ts): waiting tasks wait again for the same task tokens and child
  * executions, and timers keep their original due times.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { RunOptions } from 'aws-local-stepfunctions';
 import {
   executionArn,
@@ -175,6 +175,17 @@ class ExecutionRecord implements TaskExecution {
 type Outcome =
   | { status: 'SUCCEEDED'; output: string }
   | { status: 'FAILED' | 'TIMED_OUT' | 'ABORTED'; error?: string; cause?: string };
+
+const definitionHashes = new WeakMap<StateMachineRecord, string>();
+
+function definitionHash(sm: StateMachineRecord): string {
+  let hash = definitionHashes.get(sm);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(sm.prepared.definition).digest('base64url').slice(0, 16);
+    definitionHashes.set(sm, hash);
+  }
+  return hash;
+}
 
 function validationError(message: string): StepFunctionsError {
   return new StepFunctionsError('ValidationException', message);
@@ -387,6 +398,7 @@ export class LocalStepFunctions {
         name,
         input: inputText,
         startDate: execution.startDate.getTime(),
+        definitionHash: definitionHash(sm),
         ...(waitOverrides && { waitOverrides }),
       };
       this.journal.write(start);
@@ -424,6 +436,11 @@ export class LocalStepFunctions {
       if (!sm || this.executions.has(start.arn)) {
         console.warn(`[local-sfn] ${start.arn}: its state machine is gone; not restored`);
         continue;
+      }
+      if (!end && start.definitionHash !== undefined && start.definitionHash !== definitionHash(sm)) {
+        console.warn(
+          `[local-sfn] ${start.arn} started on another definition of ${sm.name}: replaying it on this one`,
+        );
       }
       const execution = new ExecutionRecord(
         ++this.seq,

@@ -33,6 +33,8 @@ export interface StartFact {
   /** Epoch ms. */
   startDate: number;
   waitOverrides?: WaitOverrides;
+  /** Of the definition it started with: a replay on another one may take another path. */
+  definitionHash?: string;
 }
 
 export interface EndFact {
