@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FieldError } from '../domain/errors.ts';
-import { displayDateFi, displayDateTimeFi, timesPerYearFi } from '../domain/finnish.ts';
+import { displayDateFi, displayDateTimeFi, timesPerYearFi, upperFirst } from '../domain/finnish.ts';
 import {
   ADOPTED_TEXT,
   COMMENT_MAX,
@@ -677,7 +677,7 @@ export function renderMinuteCheckPage(input: MinuteCheckPageInput): string {
     (c) =>
       `${c.name}: ${c.approvedAt ? `hyväksynyt ${displayDateTimeFi(c.approvedAt)}` : 'ei vielä tarkastanut'}`,
   );
-  const body = html`<p class="lead">${municipality.body.name} on päättänyt asiasta. Tarkista pöytäkirjan pykälä ja hyväksy se. Pöytäkirjanote lähtee, kun kaikki tarkastajat ovat hyväksyneet.</p>
+  const body = html`<p class="lead">${upperFirst(municipality.body.name)} on päättänyt asiasta. Tarkista pöytäkirjan pykälä ja hyväksy se. Pöytäkirjanote lähtee, kun kaikki tarkastajat ovat hyväksyneet.</p>
 ${facts([
   ['Asia', round.title],
   ['Toimielin', municipality.body.name],
