@@ -16,19 +16,24 @@ export const logger = new Logger({
   ...(process.env.NIMITYS_LOG_LEVEL === 'silent' ? { logLevel: 'SILENT' as const } : {}),
 });
 
+/** Set by NIMITYS_LOG_LEVEL=silent (read at import and again by applyLocalLogLevel). */
+let silenced = process.env.NIMITYS_LOG_LEVEL === 'silent';
+
 /**
  * Applies NIMITYS_LOG_LEVEL as it is now. The embedded stack calls this when it starts, so a
- * test or the demo that quiets the handlers after this module was imported is heard.
+ * test or the demo that quiets the handlers after this module was imported is heard. A flag
+ * rather than the logger's level: the Powertools middleware resets the level to the one the
+ * logger was built with on every invocation.
  */
 export function applyLocalLogLevel(): void {
-  if (process.env.NIMITYS_LOG_LEVEL === 'silent') logger.setLogLevel('SILENT');
-  else if (process.env.NIMITYS_LOG_LEVEL === 'info') logger.setLogLevel('INFO');
+  if (process.env.NIMITYS_LOG_LEVEL === 'silent') silenced = true;
+  else if (process.env.NIMITYS_LOG_LEVEL === 'info') silenced = false;
 }
 
 export const log = {
-  info: (message: string, fields: Fields = {}) => logger.info(message, fields),
-  warn: (message: string, fields: Fields = {}) => logger.warn(message, fields),
-  error: (message: string, fields: Fields = {}) => logger.error(message, fields),
+  info: (message: string, fields: Fields = {}) => silenced || logger.info(message, fields),
+  warn: (message: string, fields: Fields = {}) => silenced || logger.warn(message, fields),
+  error: (message: string, fields: Fields = {}) => silenced || logger.error(message, fields),
 };
 
 /** The correlation id of a nomination's logs: `<round>/<municipality>` (or the round alone). */
