@@ -34,20 +34,13 @@ import { Construct } from 'constructs';
 import type { OfficialStep } from '../functions/domain/types.ts';
 import { TRANSIENT_RETRY } from './retry.ts';
 import { standardStateMachine } from './standard-state-machine.ts';
-import { NominationStates } from './states.ts';
+import { NominationStates, type ResumePoint } from './states.ts';
 
 export { NominationStates };
 
 /** Where a retried nomination execution begins (`$.resumeAt`); see admin-actions.ts retryFailedStep. */
 export const RESUME_AT_PATH = '$.resumeAt';
-export type ResumePoint =
-  | 'proposal'
-  | 'approval'
-  | 'decision'
-  | 'minute_check'
-  | 'excerpts'
-  | 'members'
-  | 'correction';
+export type { ResumePoint };
 
 /** Where the next wait's timeout lives in the state. */
 export const WAIT_TIMEOUT_PATH = '$.wait.timeoutSeconds';

@@ -46,3 +46,13 @@ export const RoundStates = {
   CompleteRound: 'CompleteRound',
   RoundCompleted: 'RoundCompleted',
 } as const;
+
+/** Where a retried nomination execution begins (`$.resumeAt`; admin-actions.ts retryFailedStep). */
+export type ResumePoint =
+  | 'proposal'
+  | 'approval'
+  | 'decision'
+  | 'minute_check'
+  | 'excerpts'
+  | 'members'
+  | 'correction';

@@ -451,6 +451,35 @@ ${peopleList(proposal.nominees)}
 <div class="quote">${textToHtml(proposal.text)}</div>`;
 }
 
+/** The approve button, and under it a folded form to send the item back with a comment. */
+function approveOrReturn(args: {
+  approve: string;
+  summary: string;
+  explanation: string;
+  returnButton: string;
+  open: boolean;
+  csrf?: string;
+  values?: FormValues;
+  errors: ErrorIndex;
+}): SafeHtml {
+  return html`${submitForm(html`<input type="hidden" name="action" value="approve">`, args.approve, args.csrf)}
+<details${args.open && html` open`}>
+<summary>${args.summary}</summary>
+<p>${args.explanation}</p>
+${submitForm(
+  textareaField({
+    name: 'comment',
+    label: 'Mitä pitää korjata?',
+    value: args.values?.comment ?? '',
+    errors: args.errors.for('comment'),
+    maxlength: COMMENT_MAX,
+  }),
+  html`<button type="submit" name="action" value="return">${args.returnButton}</button>`,
+  args.csrf,
+)}
+</details>`;
+}
+
 export interface ApprovalPageInput {
   round: Round;
   municipality: Municipality;
@@ -480,22 +509,16 @@ ${facts([
   ['Päättää', municipality.body.name],
 ])}
 ${proposalSummary(proposal)}
-${submitForm(html`<input type="hidden" name="action" value="approve">`, 'Hyväksy esityslistalle', csrf)}
-<details${returning && html` open`}>
-<summary>Palauta valmistelijalle</summary>
-<p>Jos ehdotusta pitää muuttaa, palauta se valmistelijalle (${preparer.name}). Hän saa ehdotuksen ja kommenttisi uudella linkillä.</p>
-${submitForm(
-  textareaField({
-    name: 'comment',
-    label: 'Mitä pitää korjata?',
-    value: values?.comment ?? '',
-    errors: errors.for('comment'),
-    maxlength: COMMENT_MAX,
-  }),
-  html`<button type="submit" name="action" value="return">Palauta valmistelijalle</button>`,
+${approveOrReturn({
+  approve: 'Hyväksy esityslistalle',
+  summary: 'Palauta valmistelijalle',
+  explanation: `Jos ehdotusta pitää muuttaa, palauta se valmistelijalle (${preparer.name}). Hän saa ehdotuksen ja kommenttisi uudella linkillä.`,
+  returnButton: 'Palauta valmistelijalle',
+  open: returning,
   csrf,
-)}
-</details>
+  values,
+  errors,
+})}
 ${handOffSection(csrf, values, errors)}`;
   return layout({
     title: 'Hyväksy ehdotus esityslistalle',
@@ -691,22 +714,17 @@ ${facts([
 <div class="quote">${textToHtml(decision.text)}</div>
 <h2>Nimetyt henkilöt</h2>
 ${peopleList(decision.nominees)}
-${submitForm(html`<input type="hidden" name="action" value="approve">`, 'Hyväksy pykälä tarkastetuksi', input.csrf)}
-<details${objecting && html` open`}>
-<summary>Pykälässä on korjattavaa</summary>
-<p>Kirjoita, mitä pitää korjata. Asia palaa toimielimen sihteerille, ja saat korjatun pykälän tarkastettavaksi uudella linkillä.</p>
-${submitForm(
-  textareaField({
-    name: 'comment',
-    label: 'Mitä pitää korjata?',
-    value: values?.comment ?? '',
-    errors: errors.for('comment'),
-    maxlength: COMMENT_MAX,
-  }),
-  html`<button type="submit" name="action" value="return">Lähetä korjauspyyntö sihteerille</button>`,
-  input.csrf,
-)}
-</details>
+${approveOrReturn({
+  approve: 'Hyväksy pykälä tarkastetuksi',
+  summary: 'Pykälässä on korjattavaa',
+  explanation:
+    'Kirjoita, mitä pitää korjata. Asia palaa toimielimen sihteerille, ja saat korjatun pykälän tarkastettavaksi uudella linkillä.',
+  returnButton: 'Lähetä korjauspyyntö sihteerille',
+  open: objecting,
+  csrf: input.csrf,
+  values,
+  errors,
+})}
 ${handOffSection(input.csrf, values, errors)}`;
   return layout({
     title: 'Tarkasta pöytäkirjan pykälä',

@@ -4,6 +4,7 @@
  * the audit trail with the admin's identity.
  */
 
+import type { ResumePoint } from '../../workflows/states.ts';
 import type { ConsoleReads, NominationExecutions } from '../domain/admin-ports.ts';
 import { ConflictError, ValidationError } from '../domain/errors.ts';
 import { formatDateFi } from '../domain/finnish.ts';
@@ -309,14 +310,7 @@ export async function retryFailedStep(
 }
 
 /** Where a retried execution begins: workflows/nomination.ts RESUME_AT_PATH. */
-export type ResumePoint =
-  | 'proposal'
-  | 'approval'
-  | 'decision'
-  | 'minute_check'
-  | 'excerpts'
-  | 'members'
-  | 'correction';
+export type { ResumePoint };
 
 /** The nomination's status while each step runs: what a retry restores. */
 const STATUS_AT: Record<ResumePoint, NominationStatus> = {

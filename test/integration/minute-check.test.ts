@@ -8,6 +8,7 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients } from '../../local/client.ts';
 import { localStateMachineArn } from '../../local/endpoints.ts';
+import { nomineeFields } from '../../local/officials.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
 import { RoundStates } from '../../workflows/states.ts';
 import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
@@ -19,19 +20,6 @@ const SECRETARY = 'hyvinvointilautakunta@liperi.example';
 const CHECKER_A = 'anne.aaltonen@liperi.example';
 const CHECKER_B = 'pekka.pesonen@liperi.example';
 const COUNTY_REGISTRY = 'kirjaamo@siunsote.example';
-
-function nomineeFields(): Record<string, string> {
-  const fields: Record<string, string> = { text: '' };
-  liperiNominees().forEach((p, i) => {
-    Object.assign(fields, {
-      [`nominees.${i}.name`]: p.name,
-      [`nominees.${i}.title`]: p.title,
-      [`nominees.${i}.email`]: p.email,
-      [`nominees.${i}.phone`]: p.phone ?? '',
-    });
-  });
-  return fields;
-}
 
 describe('minutes checking on the embedded stack', () => {
   let stack: EmbeddedStack;
@@ -66,7 +54,9 @@ describe('minutes checking on the embedded stack', () => {
     await clients.startRound(roundFile(round));
     // proposal, approval, decision
     const proposal = mailbox.linkIn(await nth(PREPARER, /^Pyyntö/, 1));
-    expect((await mailbox.postLink(proposal, nomineeFields())).status).toBe(200);
+    expect((await mailbox.postLink(proposal, { ...nomineeFields(liperiNominees()), text: '' })).status).toBe(
+      200,
+    );
     const approval = mailbox.linkIn(await nth(PREPARER, /^Hyväksyttävänä/, 1));
     expect((await mailbox.postLink(approval, { action: 'approve' })).status).toBe(200);
     const record = mailbox.linkIn(await nth(SECRETARY, /^Kirjattavana/, 1));
@@ -96,9 +86,7 @@ describe('minutes checking on the embedded stack', () => {
     expect(await approved.text()).toContain('kun kaikki tarkastajat ovat hyväksyneet');
     expect((await nomination())?.status).toBe('awaiting_minute_check');
     expect(await mailsTo(COUNTY_REGISTRY)).toEqual(
-      expect.not.arrayContaining([
-        expect.objectContaining({ subject: expect.stringMatching(/^Ote: /) }),
-      ]),
+      expect.not.arrayContaining([expect.objectContaining({ subject: expect.stringMatching(/^Ote: /) })]),
     );
     const pageB = await (await fetch(linkB)).text();
     expect(pageB).toContain('Anne Aaltonen: hyväksynyt');

@@ -14,6 +14,7 @@ import { planStepWait } from '../../functions/use-cases/plan-wait.ts';
 import { recordRound } from '../../functions/use-cases/record-round.ts';
 import { requestAction } from '../../functions/use-cases/request-action.ts';
 import { resendLink } from '../../functions/use-cases/resend-link.ts';
+import { nomineeFields } from '../../local/officials.ts';
 import { memoryDeps } from '../fakes/memory.ts';
 import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
 
@@ -22,16 +23,6 @@ const PREPARER = 'riitta.lappalainen@liperi.example';
 const SECRETARY = 'hyvinvointilautakunta@liperi.example';
 const CHECKER_A = 'anne.aaltonen@liperi.example';
 const CHECKER_B = 'pekka.pesonen@liperi.example';
-
-function nomineeFields() {
-  const fields: Record<string, string> = {};
-  liperiNominees().forEach((p, i) => {
-    fields[`nominees.${i}.name`] = p.name;
-    fields[`nominees.${i}.title`] = p.title;
-    fields[`nominees.${i}.email`] = p.email;
-  });
-  return fields;
-}
 
 /** A GET of a link page, as API Gateway hands it to the handler. */
 const getPage = (token: string) =>
@@ -70,7 +61,7 @@ describe('minutes checking (use cases)', () => {
   /** Proposal, approval and an adopted decision; the workflow then enters the minute check. */
   async function toMinuteCheck(taskToken = 't-check') {
     await requestAction({ ...ref(), step: 'proposal', taskToken: 't-proposal' }, deps);
-    await submitLink(linkTo(PREPARER), { ...nomineeFields(), text: '' }, {}, deps);
+    await submitLink(linkTo(PREPARER), { ...nomineeFields(liperiNominees()), text: '' }, {}, deps);
     await requestAction({ ...ref(), step: 'approval', taskToken: 't-approval' }, deps);
     await submitLink(linkTo(PREPARER), { action: 'approve' }, {}, deps);
     await requestAction({ ...ref(), step: 'decision', taskToken: 't-decision' }, deps);
