@@ -5,6 +5,10 @@
  * (same command-line arguments), sets the host of its one Jetty connector to 127.0.0.1
  * before starting it, and fails instead of starting if that cannot be done.
  *
+ * `-port 0` asks for any free port, taken when the server binds (DynamoDB Local's own parser
+ * refuses 0, so it is given a placeholder): nothing else can take the port between its choice
+ * and the bind.
+ *
  * It prints "LISTENING 127.0.0.1:<port>" once the server accepts connections, and exits
  * when its standard input closes, so it never outlives the Node process that started it.
  * Compiled and run by local/dynamodb-local.ts.
@@ -21,7 +25,15 @@ public final class DynamoDBLocalLoopback {
   private static final String HOST = "127.0.0.1";
 
   public static void main(String[] args) throws Exception {
-    DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args);
+    String[] forLocal = args.clone();
+    boolean anyPort = false;
+    for (int i = 0; i + 1 < forLocal.length; i++) {
+      if (forLocal[i].equals("-port") && forLocal[i + 1].equals("0")) {
+        forLocal[i + 1] = "8000";
+        anyPort = true;
+      }
+    }
+    DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(forLocal);
     Field field = DynamoDBProxyServer.class.getDeclaredField("server");
     field.setAccessible(true);
     Server jetty = (Server) field.get(proxy);
@@ -31,6 +43,7 @@ public final class DynamoDBLocalLoopback {
     }
     ServerConnector connector = (ServerConnector) connectors[0];
     connector.setHost(HOST);
+    if (anyPort) connector.setPort(0);
     proxy.start();
     if (!HOST.equals(connector.getHost())) throw new IllegalStateException("Not bound to " + HOST);
 

@@ -80,7 +80,7 @@ export interface DynamoDBLocal {
 }
 
 export interface DynamoDBLocalOptions {
-  /** A free port on 127.0.0.1. */
+  /** A port on 127.0.0.1; 0 = any free one, taken as the server binds (no race for it). */
   port: number;
   /** Folder for the database file; omitted = in memory. */
   dataDir?: string;
@@ -115,7 +115,7 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions): Promise
   const unavailable = dynamoDBLocalUnavailable();
   if (unavailable) throw new Error(`DynamoDB Local cannot start: ${unavailable}`);
   const classDir = compiledLauncher();
-  await portFree(options.port, 15_000);
+  if (options.port !== 0) await portFree(options.port, 15_000);
   const started = performance.now();
   const child = spawn(
     'java',
@@ -141,16 +141,17 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions): Promise
     },
   );
   let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
+  const ready = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`DynamoDB Local did not start in ${START_TIMEOUT_MS} ms:\n${output}`)),
       START_TIMEOUT_MS,
     );
     const onData = (chunk: Buffer) => {
       if (output.length < 100_000) output += chunk.toString();
-      if (/^LISTENING 127\.0\.0\.1:\d+$/m.test(output)) {
+      const listening = /^LISTENING 127\.0\.0\.1:(\d+)$/m.exec(output);
+      if (listening) {
         clearTimeout(timer);
-        resolve();
+        resolve(Number(listening[1]));
       }
     };
     child.stdout?.on('data', onData);
@@ -175,8 +176,9 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions): Promise
     clearTimeout(timer);
   };
 
+  let port: number;
   try {
-    await ready;
+    port = await ready;
   } catch (error) {
     await stop();
     throw error;
@@ -185,8 +187,8 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions): Promise
   child.stdout?.resume();
   child.stderr?.resume();
   return {
-    endpoint: `http://127.0.0.1:${options.port}`,
-    port: options.port,
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
     pid: child.pid as number,
     startMs: Math.round(performance.now() - started),
     stop,

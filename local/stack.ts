@@ -273,8 +273,12 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   try {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
     if ((options.dynamodb ?? dynamoBackendFromEnv()) === 'dynamodb-local') {
-      const dynamo = await startDynamoDBLocal({ port: ports.dynamodb, dataDir: options.dataDir });
+      // Port 0: the JVM binds a free port itself (it starts for seconds; a port chosen up front
+      // could be taken meanwhile).
+      const dynamo = await startDynamoDBLocal({ port: wanted.dynamodb, dataDir: options.dataDir });
       stoppers.push(() => dynamo.stop());
+      Object.assign(ports, { dynamodb: dynamo.port });
+      urls.dynamodb = dynamo.endpoint;
     } else {
       const dynamo = dynalite({
         path: options.dataDir,
