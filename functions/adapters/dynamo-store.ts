@@ -34,7 +34,7 @@ import type {
   StoredRound,
 } from '../domain/ports.ts';
 import { municipalityTerms, nominationTerms } from '../domain/search.ts';
-import type { GroupState, Nomination, OfficialStep, RoundStatus } from '../domain/types.ts';
+import type { GroupState, Nomination, OfficialStep, Round, RoundStatus } from '../domain/types.ts';
 import { log } from '../shared/logger.ts';
 import { nominationStatusIndexKey, writeSearchEntries } from './dynamo-search.ts';
 
@@ -94,7 +94,20 @@ function isConditionFailure(error: unknown): boolean {
   );
 }
 
+/** Round definitions kept per process (getRoundDefinition). */
+const KEPT_ROUND_DEFINITIONS = 200;
+
+/** A shared definition must not be changed by one of its readers. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 export class DynamoNominationStore implements NominationStore {
+  private readonly definitions = new Map<string, Round>();
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -183,8 +196,28 @@ export class DynamoNominationStore implements NominationStore {
     }
   }
 
-  getRound(roundId: string): Promise<StoredRound | undefined> {
-    return this.get<StoredRound>(keys.round(roundId));
+  async getRound(roundId: string): Promise<StoredRound | undefined> {
+    const stored = await this.get<StoredRound>(keys.round(roundId));
+    if (stored) this.keepDefinition(stored.round);
+    return stored;
+  }
+
+  /** Read once per process: the definition never changes (the status is not part of it). */
+  async getRoundDefinition(roundId: string): Promise<Round | undefined> {
+    const kept = this.definitions.get(roundId);
+    if (kept) return kept;
+    // The kept copy even the first time: it is frozen, so a reader that changes it fails at once.
+    return (await this.getRound(roundId)) && this.definitions.get(roundId);
+  }
+
+  private keepDefinition(round: Round): void {
+    if (this.definitions.has(round.id)) return;
+    // Oldest out first; a national round is a few dozen rounds.
+    if (this.definitions.size >= KEPT_ROUND_DEFINITIONS) {
+      const oldest = this.definitions.keys().next().value;
+      if (oldest !== undefined) this.definitions.delete(oldest);
+    }
+    this.definitions.set(round.id, deepFreeze(structuredClone(round)));
   }
 
   async setRoundStatus(roundId: string, status: RoundStatus): Promise<void> {

@@ -130,6 +130,12 @@ export interface NominationStore {
   /** Stores the round unless one with this id exists; returns what is stored now. */
   putRoundIfAbsent(round: StoredRound): Promise<{ stored: StoredRound; created: boolean }>;
   getRound(roundId: string): Promise<StoredRound | undefined>;
+  /**
+   * The round as its file defined it. A stored definition never changes (putRoundIfAbsent
+   * keeps the first), so an adapter may keep it for the life of the process; only the
+   * round's status is read fresh, through getRound.
+   */
+  getRoundDefinition(roundId: string): Promise<Round | undefined>;
   setRoundStatus(roundId: string, status: RoundStatus): Promise<void>;
 
   putNominationIfAbsent(nomination: Nomination): Promise<void>;

@@ -16,13 +16,12 @@ export async function loadNomination(
   roundId: string,
   municipalityId: string,
 ): Promise<NominationContext> {
-  const [stored, nomination] = await Promise.all([
-    store.getRound(roundId),
+  const [round, nomination] = await Promise.all([
+    store.getRoundDefinition(roundId),
     store.getNomination(roundId, municipalityId),
   ]);
-  if (!stored) throw new NotFoundError(`Round ${roundId} not found`);
+  if (!round) throw new NotFoundError(`Round ${roundId} not found`);
   if (!nomination) throw new NotFoundError(`Nomination ${roundId}/${municipalityId} not found`);
-  const round = stored.round;
   return {
     round,
     municipality: findMunicipality(round, municipalityId),
@@ -32,7 +31,7 @@ export async function loadNomination(
 }
 
 export async function loadRound(store: NominationStore, roundId: string): Promise<Round> {
-  const stored = await store.getRound(roundId);
-  if (!stored) throw new NotFoundError(`Round ${roundId} not found`);
-  return stored.round;
+  const round = await store.getRoundDefinition(roundId);
+  if (!round) throw new NotFoundError(`Round ${roundId} not found`);
+  return round;
 }

@@ -41,6 +41,9 @@ export class MemoryStore implements NominationStore {
     const round = this.rounds.get(roundId);
     return round && copy(round);
   }
+  async getRoundDefinition(roundId: string) {
+    return (await this.getRound(roundId))?.round;
+  }
   async setRoundStatus(roundId: string, status: RoundStatus) {
     const round = this.rounds.get(roundId);
     if (!round) throw new NotFoundError(roundId);
