@@ -328,6 +328,7 @@ export async function handleLinkRequest(
       fields,
       { ip: event.requestContext.http.sourceIp, userAgent: event.requestContext.http.userAgent },
       deps,
+      view,
     );
     if (result.substitute) {
       return htmlResponse(

@@ -7,7 +7,13 @@ import {
   parseReturnForm,
 } from '../domain/forms.ts';
 import { hashClientAddress, LINK_TOKEN_PATTERN, tokenHashCandidates } from '../domain/link-token.ts';
-import { type AuditEntry, type Link, type StepOutput, waitLinkHashes } from '../domain/ports.ts';
+import {
+  type AuditEntry,
+  type Link,
+  type StepOutput,
+  type StepWait,
+  waitLinkHashes,
+} from '../domain/ports.ts';
 import { answerDeadline, roundAsSeenBy } from '../domain/round.ts';
 import type { Nomination, OfficialStep, Person } from '../domain/types.ts';
 import { log } from '../shared/logger.ts';
@@ -22,6 +28,8 @@ import { parseSubstitute, resendLink } from './resend-link.ts';
 export interface LinkView extends NominationContext {
   link: Link;
   step: OfficialStep;
+  /** The step's wait as the link was opened (it holds this link). */
+  wait: StepWait;
   /**
    * The proposal text the form starts with: the minute's sentence built from the nominees
    * proposed so far; empty before anyone is proposed (the text is then composed on submit).
@@ -157,6 +165,7 @@ export async function openLink(
     ...ctx,
     link,
     step: link.step,
+    wait,
     defaultProposalText:
       nominees.length === 0
         ? ''
@@ -316,7 +325,8 @@ async function resume(view: LinkView, output: StepOutput, deps: Deps): Promise<v
   const { id: roundId } = view.round;
   const municipalityId = view.municipality.id;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const wait = await deps.store.getWait(roundId, municipalityId, view.step);
+    // First the wait the link was opened with: a stale task token is found out below.
+    const wait = attempt === 0 ? view.wait : await deps.store.getWait(roundId, municipalityId, view.step);
     if (!wait) throw new NotFoundError(`No workflow is waiting for ${view.step}`);
     try {
       await deps.callbacks.succeed(wait.taskToken, output);
@@ -375,8 +385,10 @@ export async function submitLink(
   fields: Record<string, string>,
   client: ClientInfo,
   deps: Deps,
+  /** The link as the caller has just opened it (openLink), to save reading it again. */
+  opened?: LinkView,
 ): Promise<SubmitResult> {
-  const view = await openLink(token, deps);
+  const view = opened ?? (await openLink(token, deps));
   const at = deps.clock.now().toISOString();
   const audit = {
     clientIpHash: client.ip ? hashClientAddress(client.ip) : undefined,
