@@ -244,6 +244,29 @@ export class SesMailer implements Mailer {
         ),
       );
     }
+    const sent = { ':sent': 'sent', ':messageId': messageId, ':sentAt': sentAt };
+    // One write as a rule: sent, and delivered-state "sent" unless a delivery event got
+    // there first (the pointer exists from here on) ...
+    try {
+      await persist(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: dbKey,
+            UpdateExpression:
+              'SET #status = :sent, messageId = :messageId, sentAt = :sentAt, ' +
+              'deliveryState = :sent, deliveryAt = :sentAt REMOVE claimedAt',
+            ConditionExpression: 'deliveryState = :sending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ...sent, ':sending': 'sending' },
+          }),
+        ),
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    // ... which then keeps its stronger state: only the row's own status changes.
     await persist(() =>
       db.send(
         new UpdateCommand({
@@ -251,26 +274,10 @@ export class SesMailer implements Mailer {
           Key: dbKey,
           UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt REMOVE claimedAt',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':sentAt': sentAt },
+          ExpressionAttributeValues: sent,
         }),
       ),
     );
-    // Only if no delivery event got there first (the pointer exists from here on).
-    try {
-      await persist(() =>
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: dbKey,
-            UpdateExpression: 'SET deliveryState = :sent, deliveryAt = :sentAt',
-            ConditionExpression: 'deliveryState = :sending',
-            ExpressionAttributeValues: { ':sent': 'sent', ':sentAt': sentAt, ':sending': 'sending' },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
   }
 
   private async send(recipient: string, content: MailContent): Promise<string> {
