@@ -96,6 +96,8 @@ function isConditionFailure(error: unknown): boolean {
 
 /** Round definitions kept per process (getRoundDefinition). */
 const KEPT_ROUND_DEFINITIONS = 200;
+/** Nominations whose written search terms are remembered (indexNomination); a national round is 308. */
+const KEPT_INDEXED_NOMINATIONS = 5000;
 
 /** A shared definition must not be changed by one of its readers. */
 function deepFreeze<T>(value: T): T {
@@ -108,6 +110,8 @@ function deepFreeze<T>(value: T): T {
 
 export class DynamoNominationStore implements NominationStore {
   private readonly definitions = new Map<string, Round>();
+  /** Per nomination, the search terms this process last wrote (indexNomination). */
+  private readonly indexed = new Map<string, string>();
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -179,15 +183,22 @@ export class DynamoNominationStore implements NominationStore {
   /**
    * A saved nomination's search items (its nominees, section, diary number), if it has any
    * yet. The save has happened: a failure here is logged, not thrown (the next save of the
-   * nomination writes the items again).
+   * nomination writes the items again). Items this process has already written for the
+   * nomination are not written again: most saves (approval, status changes, members) change
+   * no term, and rewriting the same keys changes nothing.
    */
   private async indexNomination(nomination: Nomination): Promise<void> {
     const terms = nominationTerms(nomination);
     if (terms.length === 0) return;
+    const nominationKey = `${nomination.roundId}\n${nomination.municipalityId}`;
+    const signature = terms.map((t) => `${t.field}:${t.term}`).join('\n');
+    if (this.indexed.get(nominationKey) === signature) return;
     try {
       await writeSearchEntries(this.db, this.tableName, [
         { roundId: nomination.roundId, municipalityId: nomination.municipalityId, terms },
       ]);
+      if (this.indexed.size >= KEPT_INDEXED_NOMINATIONS) this.indexed.clear();
+      this.indexed.set(nominationKey, signature);
     } catch (error) {
       log.warn('search index not written', {
         error: (error as Error)?.name,
