@@ -33,9 +33,12 @@ export function endOfDeadlineDay(date: string): Date {
   return helsinkiInstant(date, '23:59:59');
 }
 
+// Made once: building an Intl.DateTimeFormat costs far more than formatting with one.
+const dateFormat = new Intl.DateTimeFormat('sv-SE', { timeZone: FINNISH_TIME_ZONE });
+
 /** Today's date in Helsinki, YYYY-MM-DD. */
 export function helsinkiDate(at: Date): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: FINNISH_TIME_ZONE }).format(at);
+  return dateFormat.format(at);
 }
 
 /** Whole seconds from `now` until `until`, at least 1 (Step Functions rejects 0). */
