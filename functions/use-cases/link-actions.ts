@@ -234,10 +234,11 @@ function applyForm(view: LinkView, fields: Record<string, string>, at: string): 
     }
     case 'minute_check': {
       const checker = { name: link.recipientName, email: link.recipientEmail };
-      const answer =
-        (fields.action ?? '').trim() === 'return'
-          ? { approve: false as const, comment: parseReturnForm(fields).comment }
-          : (parseApprovalForm(fields), { approve: true as const });
+      const objecting = (fields.action ?? '').trim() === 'return';
+      if (!objecting) parseApprovalForm(fields);
+      const answer = objecting
+        ? { approve: false as const, comment: parseReturnForm(fields).comment }
+        : { approve: true as const };
       return {
         ...applyCheckAnswer(nomination, municipality, checker, answer, at),
         outcome: answer.approve ? 'approved' : 'returned',

@@ -29,7 +29,9 @@ export function requestMail(
     return proposalRequestMail({ round, municipality, groupName: group.name, linkUrl: url });
   if (step === 'minute_check') {
     if (!nomination.decision || !recipient)
-      throw new Error(`Nomination ${nomination.municipalityId} has no decision or checker for the minute check`);
+      throw new Error(
+        `Nomination ${nomination.municipalityId} has no decision or checker for the minute check`,
+      );
     return minuteCheckRequestMail({
       round,
       municipality,

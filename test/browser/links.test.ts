@@ -14,7 +14,7 @@ import { helsinkiDate } from '../../functions/domain/time.ts';
 import { createClients } from '../../local/client.ts';
 import { type SesMail, SesStore } from '../../local/ses-store.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
-import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
+import { liperiMinuteCheckers, liperiNominees, liperiRound, withMinuteCheckers } from '../fixtures/liperi.ts';
 import { launchChromium, seriousFindings } from '../support/browser.ts';
 import { roundFile, until } from '../support/rounds.ts';
 
@@ -32,11 +32,10 @@ describe('the link pages in Chromium', () => {
   let ses: SesStore;
   let browser: Browser;
   let page: Page;
-  const round = { ...liperiRound(), id: `selain-linkit-${Date.now().toString(36)}` };
-  round.municipalities[0]!.minuteCheckers = [
-    { name: 'Anne Aaltonen', email: CHECKER_A, title: 'lautakunnan jäsen' },
-    { name: 'Pekka Pesonen', email: CHECKER_B },
-  ];
+  const round = withMinuteCheckers(
+    { ...liperiRound(), id: `selain-linkit-${Date.now().toString(36)}` },
+    liperiMinuteCheckers(),
+  );
 
   const shot = async (name: string) => {
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });

@@ -11,7 +11,7 @@ import { localStateMachineArn } from '../../local/endpoints.ts';
 import { nomineeFields } from '../../local/officials.ts';
 import { type EmbeddedStack, startEmbeddedStack } from '../../local/stack.ts';
 import { RoundStates } from '../../workflows/states.ts';
-import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
+import { liperiMinuteCheckers, liperiNominees, liperiRound, withMinuteCheckers } from '../fixtures/liperi.ts';
 import { createMailbox } from '../support/mailbox.ts';
 import { roundFile, until } from '../support/rounds.ts';
 
@@ -25,11 +25,10 @@ describe('minutes checking on the embedded stack', () => {
   let stack: EmbeddedStack;
   let clients: ReturnType<typeof createClients>;
   let mailbox: ReturnType<typeof createMailbox>;
-  const round = { ...liperiRound(), id: `minutes-it-${Date.now().toString(36)}` };
-  round.municipalities[0]!.minuteCheckers = [
-    { name: 'Anne Aaltonen', email: CHECKER_A, title: 'lautakunnan jäsen' },
-    { name: 'Pekka Pesonen', email: CHECKER_B },
-  ];
+  const round = withMinuteCheckers(
+    { ...liperiRound(), id: `minutes-it-${Date.now().toString(36)}` },
+    liperiMinuteCheckers(),
+  );
   const today = new Date().toISOString().slice(0, 10);
   const decision = (section: string) => ({
     outcome: 'adopted',

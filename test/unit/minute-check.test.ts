@@ -16,7 +16,7 @@ import { requestAction } from '../../functions/use-cases/request-action.ts';
 import { resendLink } from '../../functions/use-cases/resend-link.ts';
 import { nomineeFields } from '../../local/officials.ts';
 import { memoryDeps } from '../fakes/memory.ts';
-import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
+import { liperiMinuteCheckers, liperiNominees, liperiRound, withMinuteCheckers } from '../fixtures/liperi.ts';
 
 const tokenOf = (url: string) => url.split('/l/')[1] as string;
 const PREPARER = 'riitta.lappalainen@liperi.example';
@@ -45,15 +45,15 @@ describe('minutes checking (use cases)', () => {
   const ref = () => ({ roundId: round.id, municipalityId: 'liperi' });
   const linkTo = (email: string) => tokenOf(deps.mailer.linkFor(email));
   const outputs = () => deps.callbacks.succeeded.map((c) => c.output);
-  const nomination = async () => (await deps.store.getNomination(round.id, 'liperi'))!;
+  const nomination = async () => {
+    const stored = await deps.store.getNomination(round.id, 'liperi');
+    if (!stored) throw new Error('No Liperi nomination stored');
+    return stored;
+  };
 
   beforeEach(async () => {
     deps = memoryDeps();
-    round = liperiRound();
-    round.municipalities[0]!.minuteCheckers = [
-      { name: 'Anne Aaltonen', email: CHECKER_A, title: 'lautakunnan jäsen' },
-      { name: 'Pekka Pesonen', email: CHECKER_B },
-    ];
+    round = withMinuteCheckers(liperiRound(), liperiMinuteCheckers());
     await deps.store.putRoundIfAbsent({ round, definitionHash: 'h', status: 'running', createdAt: '' });
     await recordRound(round.id, deps);
   });
@@ -176,7 +176,7 @@ describe('minutes checking (use cases)', () => {
   });
 
   it('skips the check for a municipality that lists no checkers', async () => {
-    round.municipalities[0]!.minuteCheckers = undefined;
+    round = withMinuteCheckers(round, undefined);
     deps = memoryDeps();
     await deps.store.putRoundIfAbsent({ round, definitionHash: 'h', status: 'running', createdAt: '' });
     await recordRound(round.id, deps);
