@@ -8,10 +8,11 @@ import { helsinkiDate } from '../functions/domain/time.ts';
 import type { Person } from '../functions/domain/types.ts';
 import { createClients } from '../local/client.ts';
 import { actOnMail, escapeRegExp, pool } from '../local/officials.ts';
-import { type SesMail, SesStore } from '../local/ses-store.ts';
+import type { SesMail } from '../local/ses-store.ts';
 import { startEmbeddedStack } from '../local/stack.ts';
 import { RoundStates } from '../workflows/states.ts';
 import { type Counters, difference, instrument, snapshot } from './lib/instrument.ts';
+import { Mailbox } from './lib/mailbox.ts';
 
 export const ORGANISERS = [
   'Itä-Uudenmaan hyvinvointialue',
@@ -41,6 +42,9 @@ export const MUNICIPALITIES = 308;
 const NOMINEES_PER_MUNICIPALITY = 4;
 const GROUPS_PER_ORGANISER = 2;
 const ACTING_CONCURRENCY = 32;
+/** How often the officials look at their mail, and the driver at the rounds' executions. */
+const MAIL_POLL_MS = 50;
+const ROUND_CHECK_MS = 500;
 const TIME_LIMIT_MS = 600_000;
 
 const DAY = 86_400_000;
@@ -151,7 +155,7 @@ export async function runNationalRound(progress: (line: string) => void): Promis
   const counters = instrument();
   const stack = await startEmbeddedStack({ ports: { dynamodb: 0, ses: 0, sfn: 0, http: 0 } });
   const clients = createClients({ waitOverrides: { [RoundStates.WaitForStartDate]: 100 } });
-  const ses = new SesStore(stack.urls.ses);
+  const mailbox = new Mailbox();
   try {
     const files = nationalRoundFiles(Date.now().toString(36));
     const before = snapshot(counters);
@@ -160,43 +164,69 @@ export async function runNationalRound(progress: (line: string) => void): Promis
 
     const linkPattern = new RegExp(`${escapeRegExp(stack.urls.http)}/l/[A-Za-z0-9_-]+`);
     const today = helsinkiDate(new Date());
-    const handled = new Set<string>();
     const getMs: number[] = [];
     const postMs: number[] = [];
-    let since = Math.floor(Date.now() / 1000) - 1;
+    let handled = 0;
+    let failure: Error | undefined;
+    // The officials: each acts on a mail as soon as it arrives, at most ACTING_CONCURRENCY at
+    // once, while the rounds go on (no batches: one slow page does not hold the others up).
+    const queue: SesMail[] = [];
+    let acting = 0;
+    const act = (mail: SesMail) => {
+      acting++;
+      actOnMail(
+        mail,
+        linkPattern,
+        (m) => nomineesOf(m.to.split('@')[1]?.replace('.example', '') ?? ''),
+        today,
+      )
+        .then((done) => {
+          if (done) {
+            getMs.push(done.getMs);
+            postMs.push(done.postMs);
+          }
+        })
+        .catch((error: Error) => {
+          failure ??= error;
+        })
+        .finally(() => {
+          acting--;
+          const next = queue.shift();
+          if (next) act(next);
+        });
+    };
     const pending = new Set(files.map((f) => f.id));
+    let lastCheck = 0;
     while (pending.size > 0) {
+      if (failure) throw failure;
       if (performance.now() - started > TIME_LIMIT_MS)
         throw new Error('National round did not finish in time');
-      const fresh = (await ses.mailsSince(since)).filter((m) => !handled.has(m.messageId));
-      for (const mail of fresh) handled.add(mail.messageId);
-      if (fresh.length) since = Math.max(since, Math.min(...fresh.map((m) => m.at)) - 1);
-      await pool(fresh, ACTING_CONCURRENCY, async (mail: SesMail) => {
-        const done = await actOnMail(
-          mail,
-          linkPattern,
-          (m) => nomineesOf(m.to.split('@')[1]?.replace('.example', '') ?? ''),
-          today,
+      for (const mail of mailbox.next()) {
+        handled++;
+        if (acting < ACTING_CONCURRENCY) act(mail);
+        else queue.push(mail);
+      }
+      if (performance.now() - lastCheck > ROUND_CHECK_MS) {
+        lastCheck = performance.now();
+        await Promise.all(
+          [...pending].map(async (id) => {
+            const execution = await clients.roundExecution(id);
+            if (execution.status === 'RUNNING') return;
+            pending.delete(id);
+            if (execution.status !== 'SUCCEEDED') {
+              failure ??= new Error(
+                `Round ${id} ended ${execution.status}: ${execution.error}: ${execution.cause}`,
+              );
+            }
+          }),
         );
-        if (done) {
-          getMs.push(done.getMs);
-          postMs.push(done.postMs);
-        }
-      });
-      for (const id of [...pending]) {
-        const execution = await clients.roundExecution(id);
-        if (execution.status !== 'RUNNING') {
-          pending.delete(id);
-          if (execution.status !== 'SUCCEEDED') {
-            throw new Error(`Round ${id} ended ${execution.status}: ${execution.error}: ${execution.cause}`);
-          }
-        }
       }
       progress(
-        `national round: ${handled.size} mails handled, ${postMs.length}/${MUNICIPALITIES * 3} forms posted, ${files.length - pending.size}/${files.length} rounds done`,
+        `national round: ${handled} mails handled, ${postMs.length}/${MUNICIPALITIES * 3} forms posted, ${files.length - pending.size}/${files.length} rounds done`,
       );
-      if (fresh.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, MAIL_POLL_MS));
     }
+    if (failure) throw failure;
     const wallSeconds = (performance.now() - started) / 1000;
     const measured = difference(counters, before);
 
@@ -232,7 +262,7 @@ export async function runNationalRound(progress: (line: string) => void): Promis
       } while (nextToken);
     });
 
-    const mails = await ses.mailsSince(0);
+    const mails = Mailbox.all();
     const keys = mails.map((m) => `${m.to}\n${m.subject}`);
     return {
       organisers: files.length,

@@ -50,9 +50,15 @@ export function instrument(): Counters {
       dynamo.byOperation[operation] = (dynamo.byOperation[operation] ?? 0) + 1;
       const output = result.output as { Item?: unknown; Items?: unknown[] };
       if (READS.has(operation)) {
-        // Strongly consistent reads: one unit per 4 KB read, at least one.
+        // Strongly consistent reads: one unit per 4 KB read, at least one. An answer under
+        // 4 KB on the wire (DynamoDB JSON, larger than the items) is one unit: no need to measure.
+        const wire = Number(
+          (result.response as { headers?: Record<string, string> })?.headers?.['content-length'],
+        );
         const size =
-          bytes(output.Item) + (output.Items ?? []).reduce<number>((sum, item) => sum + bytes(item), 0);
+          wire > 0 && wire < 4096
+            ? 0
+            : bytes(output.Item) + (output.Items ?? []).reduce<number>((sum, item) => sum + bytes(item), 0);
         dynamo.readUnits += Math.max(1, Math.ceil(size / 4096));
       } else {
         // Writes: one unit per 1 KB written, at least one.
