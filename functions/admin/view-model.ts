@@ -159,7 +159,10 @@ export function buildRows(
       continue; // not in the definition any more: nothing to show
     }
     const step = waitingStep(nomination.status);
-    const waitingSince = step ? waitBy.get(`${nomination.municipalityId}#${step}`)?.openedAt : undefined;
+    // Until the step's wait is stored (its link is being minted), the status change tells since when.
+    const waitingSince = step
+      ? (waitBy.get(`${nomination.municipalityId}#${step}`)?.openedAt ?? nomination.updatedAt)
+      : undefined;
     const deadline = answerDeadline(round, nomination);
     rows.push({
       municipality,
