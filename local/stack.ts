@@ -15,6 +15,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -24,7 +25,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import sesLocal from 'aws-ses-v2-local';
-import dynalite from 'dynalite';
 import { roundsIndexKey } from '../functions/adapters/dynamo-store.ts';
 import { ADMIN_ENV } from '../functions/admin/config.ts';
 import { hashToken } from '../functions/domain/link-token.ts';
@@ -116,17 +116,37 @@ async function freePort(): Promise<number> {
   });
 }
 
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-}
-
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections?.();
+  });
+}
+
+/**
+ * dynalite on a worker thread (dynalite-worker.mjs): on this two-core machine the table's
+ * work runs beside the handlers, the Step Functions engine and the SES emulator instead of
+ * on their one JavaScript thread. It listens on the port as before; `stop` closes it (and
+ * its on-disk store) and ends the thread.
+ */
+function startDynaliteWorker(options: { path?: string; port: number }): Promise<{ stop(): Promise<void> }> {
+  const worker = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), { workerData: options });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      worker.once('exit', () => resolve());
+      worker.once('message', (message) => {
+        if (message === 'closed') void worker.terminate();
+      });
+      worker.postMessage('close');
+    });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (message: { port?: number; error?: string }) => {
+      if (message.error !== undefined) {
+        void worker.terminate();
+        reject(new Error(`dynalite: ${message.error}`));
+      } else resolve({ stop });
+    });
   });
 }
 
@@ -280,14 +300,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       Object.assign(ports, { dynamodb: dynamo.port });
       urls.dynamodb = dynamo.endpoint;
     } else {
-      const dynamo = dynalite({
-        path: options.dataDir,
-        createTableMs: 0,
-        deleteTableMs: 0,
-        updateTableMs: 0,
-      });
-      await listen(dynamo, ports.dynamodb);
-      stoppers.push(() => closeServer(dynamo));
+      const dynamo = await startDynaliteWorker({ path: options.dataDir, port: ports.dynamodb });
+      stoppers.push(() => dynamo.stop());
     }
 
     let mails = 0;
