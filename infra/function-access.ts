@@ -25,7 +25,10 @@ export interface FunctionAccess {
   write: KeyPrefix[];
   /** Query the table's secondary indexes (the admin console's lists). */
   indexes?: boolean;
-  /** BatchGetItem (the admin console's search reads rounds in batches). */
+  /**
+   * BatchGetItem: the admin console's search reads rounds in batches; a link page and a
+   * step's wait read a nomination and its step's wait together (store.getNominationAndWait).
+   */
   batchGet?: boolean;
   /** Mints or opens links: reads the link secret. */
   linkSecret?: boolean;
@@ -41,11 +44,12 @@ export const FUNCTION_ACCESS: Record<string, FunctionAccess> = {
   'request-action.ts': {
     read: ['ROUND#', 'LINK#'],
     write: [...MAILS, 'LINK#'],
+    batchGet: true,
     linkSecret: true,
     // A wait that already has the official's answer (pendingOutput) resumes its own task at once.
     taskCallbacks: true,
   },
-  'plan-wait.ts': { read: ['ROUND#', 'LINK#'], write: [...MAILS, 'LINK#'], linkSecret: true },
+  'plan-wait.ts': { read: ['ROUND#', 'LINK#'], write: [...MAILS, 'LINK#'], batchGet: true, linkSecret: true },
   'send-excerpts.ts': { read: ['ROUND#'], write: MAILS },
   'send-correction.ts': { read: ['ROUND#'], write: MAILS },
   'record-members.ts': { read: ['ROUND#'], write: MAILS },
@@ -55,6 +59,7 @@ export const FUNCTION_ACCESS: Record<string, FunctionAccess> = {
   'link-page.ts': {
     read: ['ROUND#', 'LINK#', 'RATE#'],
     write: [...MAILS, 'LINK#', 'RATE#'],
+    batchGet: true,
     linkSecret: true,
     taskCallbacks: true,
   },

@@ -16,6 +16,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -93,6 +94,9 @@ function isConditionFailure(error: unknown): boolean {
     (error as Error)?.name === 'ConditionalCheckFailedException'
   );
 }
+
+/** BatchGetItem answers with unprocessed keys under load: this many tries in all. */
+const UNPROCESSED_ATTEMPTS = 5;
 
 /** Round definitions kept per process (getRoundDefinition). */
 const KEPT_ROUND_DEFINITIONS = 200;
@@ -374,6 +378,30 @@ export class DynamoNominationStore implements NominationStore {
 
   getWait(roundId: string, municipalityId: string, step: OfficialStep): Promise<StepWait | undefined> {
     return this.get<StepWait>(keys.wait(roundId, municipalityId, step));
+  }
+
+  /** One BatchGetItem (consistent) for the two items; keys DynamoDB leaves unprocessed are read again. */
+  async getNominationAndWait(
+    roundId: string,
+    municipalityId: string,
+    step: OfficialStep,
+  ): Promise<{ nomination?: Nomination; wait?: StepWait }> {
+    const nominationKey = keys.nomination(roundId, municipalityId);
+    const found: { nomination?: Nomination; wait?: StepWait } = {};
+    let wanted: Array<{ pk: string; sk: string }> = [nominationKey, keys.wait(roundId, municipalityId, step)];
+    for (let attempt = 0; wanted.length > 0; attempt++) {
+      if (attempt === UNPROCESSED_ATTEMPTS) throw new Error(`BatchGetItem left ${wanted.length} keys unread`);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+      const out = await this.db.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: wanted, ConsistentRead: true } } }),
+      );
+      for (const item of out.Responses?.[this.tableName] ?? []) {
+        if (item.sk === nominationKey.sk) found.nomination = strip<Nomination>(item);
+        else found.wait = strip<StepWait>(item);
+      }
+      wanted = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<{ pk: string; sk: string }>;
+    }
+    return found;
   }
 
   async putWait(wait: StepWait): Promise<void> {

@@ -158,6 +158,12 @@ export interface NominationStore {
 
   getWait(roundId: string, municipalityId: string, step: OfficialStep): Promise<StepWait | undefined>;
   putWait(wait: StepWait): Promise<void>;
+  /** A nomination and the wait of one of its steps, read together (what a link or a step wait needs). */
+  getNominationAndWait(
+    roundId: string,
+    municipalityId: string,
+    step: OfficialStep,
+  ): Promise<{ nomination?: Nomination; wait?: StepWait }>;
 
   addAudit(entry: AuditEntry): Promise<void>;
   listAudit(roundId: string, municipalityId: string): Promise<AuditEntry[]>;

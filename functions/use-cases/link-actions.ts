@@ -20,7 +20,7 @@ import { log } from '../shared/logger.ts';
 import { METRIC } from '../shared/metric-names.ts';
 import { countMetric } from '../shared/metrics.ts';
 import type { Deps } from './deps.ts';
-import { loadNomination, type NominationContext } from './load.ts';
+import { loadNomination, loadNominationAndWait, type NominationContext } from './load.ts';
 import { applyCheckAnswer } from './minute-check.ts';
 import { AWAITING } from './request-action.ts';
 import { parseSubstitute, resendLink } from './resend-link.ts';
@@ -148,11 +148,15 @@ export async function openLink(
   if (!link) throw new NotFoundError('Unknown link token');
   if (link.status === 'used') throw await gone(link, 'used', deps);
   if (link.status === 'superseded') throw await gone(link, 'superseded', deps);
-  const ctx = await loadNomination(deps.store, link.roundId, link.municipalityId);
+  const { wait, ...ctx } = await loadNominationAndWait(
+    deps.store,
+    link.roundId,
+    link.municipalityId,
+    link.step,
+  );
   if (answerDeadline(ctx.round, ctx.nomination).getTime() <= deps.clock.now().getTime()) {
     throw await gone(link, 'expired', deps, ctx);
   }
-  const wait = await deps.store.getWait(link.roundId, link.municipalityId, link.step);
   if (
     ctx.nomination.status !== AWAITING[link.step] ||
     !wait ||

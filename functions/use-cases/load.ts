@@ -1,7 +1,7 @@
 import { NotFoundError } from '../domain/errors.ts';
-import type { NominationStore } from '../domain/ports.ts';
+import type { NominationStore, StepWait } from '../domain/ports.ts';
 import { findMunicipality, groupOf } from '../domain/round.ts';
-import type { Municipality, Nomination, PartnershipGroup, Round } from '../domain/types.ts';
+import type { Municipality, Nomination, OfficialStep, PartnershipGroup, Round } from '../domain/types.ts';
 
 export interface NominationContext {
   round: Round;
@@ -27,6 +27,28 @@ export async function loadNomination(
     municipality: findMunicipality(round, municipalityId),
     group: groupOf(round, municipalityId),
     nomination,
+  };
+}
+
+/** A nomination with its round and the wait of one of its steps (absent when none), in one read of the table. */
+export async function loadNominationAndWait(
+  store: NominationStore,
+  roundId: string,
+  municipalityId: string,
+  step: OfficialStep,
+): Promise<NominationContext & { wait?: StepWait }> {
+  const [round, { nomination, wait }] = await Promise.all([
+    store.getRoundDefinition(roundId),
+    store.getNominationAndWait(roundId, municipalityId, step),
+  ]);
+  if (!round) throw new NotFoundError(`Round ${roundId} not found`);
+  if (!nomination) throw new NotFoundError(`Nomination ${roundId}/${municipalityId} not found`);
+  return {
+    round,
+    municipality: findMunicipality(round, municipalityId),
+    group: groupOf(round, municipalityId),
+    nomination,
+    wait,
   };
 }
 

@@ -13,7 +13,7 @@ import { helsinkiDate, secondsUntil } from '../domain/time.ts';
 import type { OfficialStep } from '../domain/types.ts';
 import type { Deps } from './deps.ts';
 import { mintLink, requestMail } from './link-mint.ts';
-import { loadNomination, type NominationContext } from './load.ts';
+import { loadNominationAndWait, type NominationContext } from './load.ts';
 import { checksMinutes, withCheckerLink } from './minute-check.ts';
 import { AWAITING, requestPurpose } from './request-action.ts';
 
@@ -42,7 +42,12 @@ export function reminderPurpose(step: OfficialStep, daysBefore: number, attempt 
  * 3. The next wait lasts until the next reminder or the deadline, whichever is first.
  */
 export async function planStepWait(input: PlanWaitInput, deps: Deps): Promise<PlanWaitOutput> {
-  const ctx = await loadNomination(deps.store, input.roundId, input.municipalityId);
+  const { wait, ...ctx } = await loadNominationAndWait(
+    deps.store,
+    input.roundId,
+    input.municipalityId,
+    input.step,
+  );
   if (input.step === 'minute_check' && !checksMinutes(ctx.municipality)) {
     return { expired: false, timeoutSeconds: 1, skip: true };
   }
@@ -51,7 +56,6 @@ export async function planStepWait(input: PlanWaitInput, deps: Deps): Promise<Pl
   const plan = planWait({ now, deadline, reminderDays: ctx.round.reminderDays });
   if (plan.expired) return { expired: true, timeoutSeconds: 1, skip: false };
 
-  const wait = await deps.store.getWait(input.roundId, input.municipalityId, input.step);
   // One link per step; the minute check has one per checker, each reminded on its own.
   for (const hash of wait ? waitLinkHashes(wait).filter((h) => h !== '') : []) {
     const link = await deps.store.getLink(hash);

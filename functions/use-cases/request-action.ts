@@ -3,7 +3,7 @@ import { actorOf } from '../domain/round.ts';
 import type { NominationStatus, OfficialStep } from '../domain/types.ts';
 import type { Deps } from './deps.ts';
 import { mintLink, requestMail } from './link-mint.ts';
-import { loadNomination } from './load.ts';
+import { type loadNomination, loadNominationAndWait } from './load.ts';
 import { requestMinuteCheck } from './minute-check.ts';
 
 export interface RequestActionInput {
@@ -78,10 +78,14 @@ function againLead(ctx: Awaited<ReturnType<typeof loadNomination>>, step: Offici
  * Safe to retry: the outbox sends each attempt's request once.
  */
 export async function requestAction(input: RequestActionInput, deps: Deps): Promise<void> {
-  const ctx = await loadNomination(deps.store, input.roundId, input.municipalityId);
+  const { wait: previous, ...ctx } = await loadNominationAndWait(
+    deps.store,
+    input.roundId,
+    input.municipalityId,
+    input.step,
+  );
   const now = deps.clock.now();
 
-  const previous = await deps.store.getWait(input.roundId, input.municipalityId, input.step);
   if (previous?.pendingOutput) {
     const { pendingOutput, ...rest } = previous;
     await deps.store.putWait({ ...rest, taskToken: input.taskToken, openedAt: now.toISOString() });

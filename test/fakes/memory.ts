@@ -108,6 +108,12 @@ export class MemoryStore implements NominationStore {
     const wait = this.waits.get(`${roundId}/${municipalityId}/${step}`);
     return wait && copy(wait);
   }
+  async getNominationAndWait(roundId: string, municipalityId: string, step: OfficialStep) {
+    return {
+      nomination: await this.getNomination(roundId, municipalityId),
+      wait: await this.getWait(roundId, municipalityId, step),
+    };
+  }
   async putWait(wait: StepWait) {
     this.waits.set(`${wait.roundId}/${wait.municipalityId}/${wait.step}`, copy(wait));
   }
