@@ -52,6 +52,8 @@ function runInChild(part: Part): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--child', part], {
       cwd: PROJECT_ROOT,
+      // Quiet handlers from the first import on: the child's stdout is the part's JSON only.
+      env: { ...process.env, NIMITYS_LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';
