@@ -1,8 +1,8 @@
-import { productionDeps } from './shared/deps.ts';
+import { productionDepsWith, productionMailer } from './shared/deps.ts';
 import { stepHandler } from './shared/middleware.ts';
 import { completeRound } from './use-cases/members.ts';
 
-const deps = productionDeps();
+const deps = productionDepsWith({ mailer: productionMailer() });
 
 export const handler = stepHandler('CompleteRound', (event: { roundId: string }) =>
   completeRound(event.roundId, deps),

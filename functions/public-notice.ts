@@ -2,10 +2,11 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { NotFoundError } from './domain/errors.ts';
 import { notFoundPage, publicNoticeHtml, publicNoticeResponse } from './http/public-notice-page.ts';
-import { productionDeps } from './shared/deps.ts';
+import { productionDepsWith, productionMailer } from './shared/deps.ts';
 import { publicNoticeOf } from './use-cases/public-notice.ts';
 
-const deps = productionDeps();
+// The mailer only reads: the outbox dates the notice (when the excerpt went to the organiser).
+const deps = productionDepsWith({ mailer: productionMailer() });
 const ID = /^[a-z0-9][a-z0-9-]{0,79}$/;
 
 /** GET /paatos/{roundId}/{municipalityId}: the public notice of a decision (Kuntalaki § 140). */

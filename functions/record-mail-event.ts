@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import type { Context, SNSEvent, SNSEventRecord } from 'aws-lambda';
-import { productionDeps } from './shared/deps.ts';
+import { productionDepsWith, productionMailer } from './shared/deps.ts';
 import { log } from './shared/logger.ts';
 import { recordMailEvent } from './use-cases/mail-events.ts';
 
-const deps = productionDeps();
+const deps = productionDepsWith({ mailer: productionMailer() });
 
 /** The record's message as JSON, or undefined when it is none: SNS redelivering it would not mend it. */
 function messageOf(record: Partial<SNSEventRecord> | undefined): unknown {

@@ -1,10 +1,10 @@
-import { productionDeps } from './shared/deps.ts';
+import { productionDepsWith, productionMailer } from './shared/deps.ts';
 import { stepHandler } from './shared/middleware.ts';
 import type { NominationRef } from './use-cases/nomination-status.ts';
 import { recordFailure, recordNoAnswer } from './use-cases/outcomes.ts';
 import { recordRejected } from './use-cases/rejected.ts';
 
-const deps = productionDeps();
+const deps = productionDepsWith({ mailer: productionMailer() });
 
 type OutcomeEvent = NominationRef &
   (

@@ -1,9 +1,9 @@
-import { productionDeps } from './shared/deps.ts';
+import { productionDepsWith, productionMailer } from './shared/deps.ts';
 import { stepHandler } from './shared/middleware.ts';
 import { sendCorrection } from './use-cases/correct-decision.ts';
 import type { NominationRef } from './use-cases/nomination-status.ts';
 
-const deps = productionDeps();
+const deps = productionDepsWith({ mailer: productionMailer() });
 
 /** Counts only: the step's output lands in the execution history, names and addresses must not. */
 export const handler = stepHandler('SendCorrection', async (event: NominationRef) => {

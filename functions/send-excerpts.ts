@@ -1,8 +1,8 @@
-import { productionDeps } from './shared/deps.ts';
+import { productionDepsWith, productionMailer } from './shared/deps.ts';
 import { stepHandler } from './shared/middleware.ts';
 import { sendExcerpts } from './use-cases/excerpts.ts';
 import type { NominationRef } from './use-cases/nomination-status.ts';
 
-const deps = productionDeps();
+const deps = productionDepsWith({ mailer: productionMailer() });
 
 export const handler = stepHandler('SendExcerpts', (event: NominationRef) => sendExcerpts(event, deps));
