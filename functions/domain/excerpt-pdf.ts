@@ -3,9 +3,10 @@
  * – and ” print as themselves), one real text layer that `pdftotext` reads back in
  * reading order. Laid out from the same ExcerptDocument as the mail, so the two never
  * disagree. Pure: bytes from data, no I/O; the same document gives the same bytes.
+ * Written by pdf.ts (text lines in the standard fonts, nothing more).
  */
-import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
 import type { ExcerptDocument, ExcerptEntry } from './excerpt.ts';
+import { HELVETICA, HELVETICA_BOLD, PdfDocument, type PdfFont, type PdfPage } from './pdf.ts';
 import { helsinkiInstant } from './time.ts';
 
 const A4: [number, number] = [595.28, 841.89];
@@ -16,47 +17,31 @@ const SIZE = { heading: 15, title: 12, body: 10, small: 8 };
 const LEADING = 1.35;
 
 interface Fonts {
-  regular: PDFFont;
-  bold: PDFFont;
+  regular: PdfFont;
+  bold: PdfFont;
 }
 
 /**
  * Text the standard font can encode: characters outside WinAnsi (e.g. č, ő, emoji) lose
  * their accents or become "?", instead of failing the whole document.
  */
-function encodable(font: PDFFont, text: string): string {
+function encodable(font: PdfFont, text: string): string {
   let out = '';
   for (const ch of text) {
-    if (ch === '\n' || canEncode(font, ch)) out += ch;
+    if (ch === '\n' || font.canEncode(ch)) out += ch;
     else {
       const base = ch.normalize('NFKD').replace(/\p{M}/gu, '');
-      out += base !== '' && [...base].every((c) => canEncode(font, c)) ? base : '?';
+      out += base !== '' && [...base].every((c) => font.canEncode(c)) ? base : '?';
     }
   }
   return out;
-}
-
-const encodableCache = new Map<string, boolean>();
-function canEncode(font: PDFFont, ch: string): boolean {
-  const key = `${font.name}:${ch}`;
-  let ok = encodableCache.get(key);
-  if (ok === undefined) {
-    try {
-      font.encodeText(ch);
-      ok = true;
-    } catch {
-      ok = false;
-    }
-    encodableCache.set(key, ok);
-  }
-  return ok;
 }
 
 /**
  * Greedy word wrap by measured width; a word longer than the line is broken. The first
  * line may be shorter (`firstWidth`), to leave room for a run-in label.
  */
-function wrap(font: PDFFont, size: number, text: string, width: number, firstWidth = width): string[] {
+function wrap(font: PdfFont, size: number, text: string, width: number, firstWidth = width): string[] {
   const lines: string[] = [];
   const room = () => (lines.length === 0 ? firstWidth : width);
   for (const paragraph of text.split('\n')) {
@@ -83,12 +68,12 @@ function wrap(font: PDFFont, size: number, text: string, width: number, firstWid
 
 /** A cursor down the pages: starts a new page when the next line does not fit. */
 class Writer {
-  private page!: PDFPage;
+  private page!: PdfPage;
   private y = 0;
-  readonly pages: PDFPage[] = [];
+  readonly pages: PdfPage[] = [];
 
   constructor(
-    private readonly pdf: PDFDocument,
+    private readonly pdf: PdfDocument,
     private readonly fonts: Fonts,
   ) {
     this.newPage();
@@ -117,7 +102,7 @@ class Writer {
     for (const line of wrap(font, size, encodable(font, text), width)) {
       this.ensure(size * LEADING);
       this.y -= size * LEADING;
-      if (line !== '') this.page.drawText(line, { x, y: this.y, size, font, color: rgb(0, 0, 0) });
+      if (line !== '') this.page.drawText(line, { x, y: this.y, size, font });
     }
   }
 
@@ -155,24 +140,23 @@ class Writer {
 const BLOCK_STARTS: ReadonlySet<string> = new Set(['Päätösehdotus', 'Päätös', 'Ote']);
 
 export async function excerptPdf(doc: ExcerptDocument): Promise<Uint8Array> {
-  const pdf = await PDFDocument.create();
-  const fonts = {
-    regular: await pdf.embedFont(StandardFonts.Helvetica),
-    bold: await pdf.embedFont(StandardFonts.HelveticaBold),
-  };
+  const pdf = new PdfDocument();
+  const fonts = { regular: HELVETICA, bold: HELVETICA_BOLD };
   const municipality = doc.meta.find((e) => e.label === 'Kunta')?.text ?? '';
   const body = doc.meta.find((e) => e.label === 'Toimielin')?.text ?? '';
   const title = `${municipality} – ${body}: ${doc.heading.toLowerCase()}`;
   // Fixed dates: a retried step builds the same bytes.
   const stamp = helsinkiInstant(doc.dates?.sentOn ?? '2000-01-01', '12:00:00');
-  pdf.setTitle(encodable(fonts.regular, title));
-  pdf.setSubject(encodable(fonts.regular, doc.title));
-  pdf.setAuthor(encodable(fonts.regular, body));
-  pdf.setCreator('Nimitys');
-  pdf.setProducer('Nimitys (pdf-lib)');
-  pdf.setLanguage('fi-FI');
-  pdf.setCreationDate(stamp);
-  pdf.setModificationDate(stamp);
+  pdf.info = {
+    title: encodable(fonts.regular, title),
+    subject: encodable(fonts.regular, doc.title),
+    author: encodable(fonts.regular, body),
+    creator: 'Nimitys',
+    producer: 'Nimitys',
+    creationDate: stamp,
+    modificationDate: stamp,
+  };
+  pdf.language = 'fi-FI';
 
   const w = new Writer(pdf, fonts);
   w.text(doc.heading, { size: SIZE.heading, bold: true });
@@ -205,5 +189,5 @@ export async function excerptPdf(doc: ExcerptDocument): Promise<Uint8Array> {
   w.gap(16);
   w.entry(doc.certification);
   w.pageNumbers(`${municipality} ${body}`.trim());
-  return pdf.save({ useObjectStreams: false });
+  return pdf.save();
 }
