@@ -7,14 +7,9 @@
  * Each meeting's UID is stable (round, group, number): a later file with the same UIDs
  * updates the members' entries instead of duplicating them.
  */
-import ical, {
-  ICalCalendarMethod,
-  type ICalTemporalPlainDateTimeStub,
-  type ICalTemporalZonedDateTimeStub,
-} from 'ical-generator';
 import { singleLine } from './html.ts';
 import type { MeetingPlan, PlannedMeeting } from './meeting-plan.ts';
-import { FINNISH_TIME_ZONE, helsinkiInstant } from './time.ts';
+import { FINNISH_TIME_ZONE } from './time.ts';
 import type { Person } from './types.ts';
 
 /**
@@ -42,46 +37,44 @@ export const HELSINKI_VTIMEZONE = [
   'END:VTIMEZONE',
 ].join('\r\n');
 
-/**
- * A wall-clock time in the shape ical-generator takes for a Temporal.PlainDateTime: with an
- * event time zone it writes the fields as they are (DTSTART;TZID=…:20240220T130000). A native
- * Date would be written in the server's own zone.
- */
-function wallClock(date: string, time: string): ICalTemporalPlainDateTimeStub {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const [hour, minute] = time.split(':').map(Number) as [number, number];
-  const plain: ICalTemporalPlainDateTimeStub = {
-    year,
-    month,
-    day,
-    hour,
-    minute,
-    second: 0,
-    toPlainDate: () => ({ year, month, day, toJSON: () => date, toString: () => date }),
-    toJSON: () => `${date}T${time}:00`,
-    toString: () => `${date}T${time}:00`,
-    toZonedDateTime: (timeZoneId: string) => {
-      const zoned: ICalTemporalZonedDateTimeStub = {
-        ...plain,
-        timeZoneId,
-        withTimeZone: () => zoned,
-        toPlainDateTime: () => plain,
-        toInstant: () => {
-          const at = helsinkiInstant(date, `${time}:00`);
-          return {
-            epochMilliseconds: at.getTime(),
-            toJSON: () => at.toISOString(),
-            toString: () => at.toISOString(),
-            toZonedDateTimeISO: () => zoned,
-          };
-        },
-        toJSON: () => `${date}T${time}:00[${timeZoneId}]`,
-        toString: () => `${date}T${time}:00[${timeZoneId}]`,
-      };
-      return zoned;
-    },
-  };
-  return plain;
+/** A Helsinki wall-clock time as iCalendar writes it with TZID (20240220T130000). */
+function wallClock(date: string, time: string): string {
+  return `${date.replaceAll('-', '')}T${time.replace(':', '')}00`;
+}
+
+/** An instant in UTC as iCalendar writes it (20231215T080000Z). */
+function utc(at: Date): string {
+  return `${at.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
+}
+
+/** TEXT value escaping (RFC 5545 3.3.11). */
+function text(value: string): string {
+  return value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, '\\n');
+}
+
+/** A quoted parameter value (RFC 6868: ^^, ^' and ^n). */
+function parameter(value: string): string {
+  return value
+    .replace(/\^/g, '^^')
+    .replace(/"/g, "^'")
+    .replace(/\r\n|\r|\n/g, '^n');
+}
+
+/** Folds a content line after 74 octets, continuation lines starting with a space (RFC 5545 3.1). */
+function fold(line: string): string {
+  if (Buffer.byteLength(line, 'utf8') <= 74) return line;
+  let out = '';
+  let octets = 0;
+  for (const ch of line) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    octets += size;
+    if (octets > 74) {
+      out += '\r\n ';
+      octets = size;
+    }
+    out += ch;
+  }
+  return out;
 }
 
 export interface MeetingCalendarInput {
@@ -123,26 +116,30 @@ function description(groupName: string, meeting: PlannedMeeting): string {
 /** The plan as an .ics text (CRLF lines, folded at 75 octets). */
 export function meetingCalendar(input: MeetingCalendarInput): string {
   const groupName = singleLine(input.groupName);
-  const calendar = ical({
-    prodId: { company: 'Nimitys', product: 'Nimitys', language: 'FI' },
-    name: groupName,
-    method: ICalCalendarMethod.PUBLISH,
-    // No calendar-wide zone name: DTSTAMP stays in UTC as RFC 5545 requires; the generator
-    // adds the VTIMEZONE for the events' zone.
-    timezone: { name: null, generator: (zone) => (zone === FINNISH_TIME_ZONE ? HELSINKI_VTIMEZONE : null) },
-  });
+  const organiser = singleLine(input.organiser.name);
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Nimitys//Nimitys//FI',
+    'METHOD:PUBLISH',
+    ...(groupName === '' ? [] : [`NAME:${groupName}`, `X-WR-CALNAME:${groupName}`]),
+    // DTSTAMP stays in UTC as RFC 5545 requires; the meetings are in the Helsinki zone.
+    HELSINKI_VTIMEZONE,
+  ];
   for (const meeting of input.plan.meetings) {
-    calendar.createEvent({
-      id: meetingUid(input.roundId, input.groupId, meeting),
-      sequence: input.sequence ?? 0,
-      stamp: input.stamp,
-      timezone: FINNISH_TIME_ZONE,
-      start: wallClock(meeting.date, meeting.startTime),
-      end: wallClock(meeting.date, meeting.endTime),
-      summary: `${groupName}: ${meeting.title}`,
-      description: description(groupName, meeting),
-      organizer: { name: singleLine(input.organiser.name), email: input.organiser.contact.email },
-    });
+    lines.push(
+      'BEGIN:VEVENT',
+      `UID:${meetingUid(input.roundId, input.groupId, meeting)}`,
+      `SEQUENCE:${input.sequence ?? 0}`,
+      `DTSTAMP:${utc(input.stamp)}`,
+      `DTSTART;TZID=${FINNISH_TIME_ZONE}:${wallClock(meeting.date, meeting.startTime)}`,
+      `DTEND;TZID=${FINNISH_TIME_ZONE}:${wallClock(meeting.date, meeting.endTime)}`,
+      `SUMMARY:${text(`${groupName}: ${meeting.title}`)}`,
+      `DESCRIPTION:${text(description(groupName, meeting))}`,
+      `ORGANIZER;CN="${parameter(organiser)}":mailto:${input.organiser.contact.email}`,
+      'END:VEVENT',
+    );
   }
-  return calendar.toString();
+  lines.push('END:VCALENDAR');
+  return lines.join('\r\n').split('\r\n').map(fold).join('\r\n');
 }
