@@ -18,13 +18,21 @@ function helsinkiOffsetMinutes(at: Date): number {
   return match[1] === '-' ? -minutes : minutes;
 }
 
+/** Instants already worked out, by wall-clock time (deadlines are asked for on every link page). */
+const instants = new Map<string, number>();
+
 /** The instant a Helsinki wall-clock time occurs. */
 export function helsinkiInstant(date: string, time = '00:00:00'): Date {
-  const asUtc = new Date(`${date}T${time}Z`);
+  const key = `${date}T${time}`;
+  const known = instants.get(key);
+  if (known !== undefined) return new Date(known);
+  const asUtc = new Date(`${key}Z`);
   // The offset at the guessed instant can differ from the real one only within the DST
   // switch hour; a second pass settles it.
   let instant = new Date(asUtc.getTime() - helsinkiOffsetMinutes(asUtc) * 60_000);
   instant = new Date(asUtc.getTime() - helsinkiOffsetMinutes(instant) * 60_000);
+  if (instants.size >= 10_000) instants.clear();
+  instants.set(key, instant.getTime());
   return instant;
 }
 
