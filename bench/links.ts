@@ -15,6 +15,8 @@ import { startEmbeddedStack } from '../local/stack.ts';
 import { nationalRoundFiles } from './national.ts';
 
 const GET_SECONDS = 10;
+/** Load on both servers before any measurement: JIT, SDK and emulator warm alike. */
+const WARM_UP_SECONDS = 3;
 const POST_CONCURRENCY = 10;
 const RACERS = 50;
 
@@ -34,9 +36,9 @@ export interface LinksResult {
   targets: { getThroughputRatio: number; getP99Ratio: number; postP99VsReferenceGetP99: number };
 }
 
-function load(url: string, connections: number): Promise<LoadFigures> {
+function load(url: string, connections: number, duration = GET_SECONDS): Promise<LoadFigures> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration: GET_SECONDS }, (error, result) => {
+    autocannon({ url, connections, duration }, (error, result) => {
       if (error) return reject(error);
       resolve({
         requestsPerSecond: result.requests.average,
@@ -110,10 +112,21 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     const ref = await startReference('nimitys', file.id, stack.linkTokenHash);
     reference.server = ref.server;
     const refUrl = `${ref.url}/l/${pageUrl.split('/').pop()}`;
+    // Both warmed up, then measured in turns (page, reference, page, reference), so that
+    // neither gets the cold start nor the other's leftovers alone.
+    progress('links: warming up the link page and the reference');
+    await load(pageUrl, 10, WARM_UP_SECONDS);
+    await load(refUrl, 10, WARM_UP_SECONDS);
     progress('links: GET at 10 clients');
-    const get = { c10: await load(pageUrl, 10), c50: { ...(await load(pageUrl, 50)) } };
-    progress('links: reference GET at 10 and 50 clients');
-    const refFigures = { c10: await load(refUrl, 10), c50: await load(refUrl, 50) };
+    const get10 = await load(pageUrl, 10);
+    progress('links: reference GET at 10 clients');
+    const ref10 = await load(refUrl, 10);
+    progress('links: GET at 50 clients');
+    const get50 = await load(pageUrl, 50);
+    progress('links: reference GET at 50 clients');
+    const ref50 = await load(refUrl, 50);
+    const get = { c10: get10, c50: get50 };
+    const refFigures = { c10: ref10, c50: ref50 };
 
     progress('links: POSTs of distinct links');
     const postTimes: number[] = [];
