@@ -48,8 +48,31 @@ export function instrument(): Counters {
       const { dynamo } = counters;
       dynamo.requests++;
       dynamo.byOperation[operation] = (dynamo.byOperation[operation] ?? 0) + 1;
-      const output = result.output as { Item?: unknown; Items?: unknown[] };
-      if (READS.has(operation)) {
+      const output = result.output as {
+        Item?: unknown;
+        Items?: unknown[];
+        Responses?: Record<string, unknown[]>;
+      };
+      if (operation === 'BatchGetItemCommand') {
+        // Each item read is charged on its own: one unit per 4 KB, at least one.
+        for (const items of Object.values(output.Responses ?? {})) {
+          for (const item of items) dynamo.readUnits += Math.max(1, Math.ceil(bytes(item) / 4096));
+        }
+      } else if (operation === 'BatchWriteItemCommand') {
+        // Each item written is charged on its own: one unit per 1 KB, at least one.
+        const { RequestItems = {} } = args.input as {
+          RequestItems?: Record<
+            string,
+            Array<{ PutRequest?: { Item: unknown }; DeleteRequest?: { Key: unknown } }>
+          >;
+        };
+        for (const requests of Object.values(RequestItems)) {
+          for (const request of requests) {
+            const written = request.PutRequest?.Item ?? request.DeleteRequest?.Key;
+            dynamo.writeUnits += Math.max(1, Math.ceil(bytes(written) / 1024));
+          }
+        }
+      } else if (READS.has(operation)) {
         // Strongly consistent reads: one unit per 4 KB read, at least one. An answer under
         // 4 KB on the wire (DynamoDB JSON, larger than the items) is one unit: no need to measure.
         const wire = Number(
