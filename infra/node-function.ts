@@ -23,7 +23,6 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, type IConstruct } from 'constructs';
 import { ENV } from '../functions/shared/env.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/shared/metric-names.ts';
 import { LAMBDA_BANNER, LAMBDA_MAIN_FIELDS, LAMBDA_TARGET, lambdaEsbuildArgs } from './bundling.ts';
 import { accessOf, type FunctionAccess, type KeyPrefix } from './function-access.ts';
 import { MailEvents } from './mail-events.ts';
@@ -100,8 +99,6 @@ export class NodeFunction extends nodejs.NodejsFunction {
       role,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
       logGroup,

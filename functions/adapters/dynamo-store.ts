@@ -206,7 +206,7 @@ export class DynamoNominationStore implements NominationStore {
     } catch (error) {
       log.warn('search index not written', {
         error: (error as Error)?.name,
-        message: (error as Error)?.message,
+        errorMessage: (error as Error)?.message,
       });
     }
   }

@@ -717,7 +717,7 @@ async function cognitoSignIn(
   } catch (error) {
     log.warn('admin sign-in: code not exchanged', {
       error: (error as Error)?.name,
-      message: (error as Error)?.message,
+      errorMessage: (error as Error)?.message,
     });
     return refuse(401, 'Kirjautuminen epäonnistui', 'Kirjautumista ei voitu vahvistaa. Yritä uudelleen.');
   }
@@ -822,7 +822,10 @@ async function handle(event: APIGatewayProxyEventV2, deps: AdminHttpDeps): Promi
     if (error instanceof MalformedFormError) {
       return page(400, renderError({}, 400, 'Virheellinen lomake', 'Lähetä lomake uudelleen.'));
     }
-    log.error('admin request failed', { error: (error as Error)?.name, message: (error as Error)?.message });
+    log.error('admin request failed', {
+      error: (error as Error)?.name,
+      errorMessage: (error as Error)?.message,
+    });
     if (api) return json(500, { message: 'Internal Server Error' });
     return page(500, renderError({}, 500, 'Palvelussa on häiriö', 'Yritä hetken kuluttua uudelleen.'));
   }

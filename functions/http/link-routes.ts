@@ -283,7 +283,7 @@ function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
       }),
     );
   }
-  log.error('link page failed', { error: (error as Error)?.name, message: (error as Error)?.message });
+  log.error('link page failed', { error: (error as Error)?.name, errorMessage: (error as Error)?.message });
   return htmlResponse(
     500,
     renderErrorPage({

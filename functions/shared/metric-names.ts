@@ -1,6 +1,6 @@
 /**
  * Names shared by the functions (which emit) and infra (dashboard, alarms), free of
- * Powertools and of the CDK so either side may import them.
+ * the CDK so either side may import them.
  */
 export const SERVICE_NAME = 'nimitys';
 export const METRICS_NAMESPACE = 'Nimitys';

@@ -3,11 +3,10 @@
  * rethrows, so Step Functions sees the error's name for Retry and Catch. Each log line
  * carries the Lambda context and the nomination's id as its correlation id.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { faultPoint } from './fault-points.ts';
-import { correlateWith, log, logger } from './logger.ts';
+import { correlateWith, log, withLambdaContext } from './logger.ts';
 
 interface StepEvent {
   roundId?: string;
@@ -17,7 +16,7 @@ interface StepEvent {
 
 export function stepHandler<E extends StepEvent, R>(step: string, fn: (event: E) => Promise<R>) {
   return middy<E, R, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(withLambdaContext())
     .handler(async (event) => {
       correlateWith(event);
       const ids = {
@@ -33,7 +32,11 @@ export function stepHandler<E extends StepEvent, R>(step: string, fn: (event: E)
         log.info('step done', { ...ids, ms: Math.round(performance.now() - started) });
         return result;
       } catch (error) {
-        log.error('step failed', { ...ids, error: (error as Error).name, message: (error as Error).message });
+        log.error('step failed', {
+          ...ids,
+          error: (error as Error).name,
+          errorMessage: (error as Error).message,
+        });
         throw error;
       }
     });

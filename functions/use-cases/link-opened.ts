@@ -24,6 +24,9 @@ export async function recordLinkOpened(
       suspected: scannerSign(request, link.createdAt, now),
     });
   } catch (error) {
-    log.warn('link open not recorded', { error: (error as Error)?.name, message: (error as Error)?.message });
+    log.warn('link open not recorded', {
+      error: (error as Error)?.name,
+      errorMessage: (error as Error)?.message,
+    });
   }
 }

@@ -343,7 +343,7 @@ describe('the production stacks (issue 9)', () => {
   });
 
   describe('observability', () => {
-    it('gives every function X-Ray tracing, JSON logs and the Powertools service and namespace', () => {
+    it('gives every function X-Ray tracing and JSON logs', () => {
       const functions = Object.values(app.findResources('AWS::Lambda::Function')).filter(
         (f) => f.Metadata?.['nimitys:entry'],
       );
@@ -351,10 +351,6 @@ describe('the production stacks (issue 9)', () => {
       for (const fn of functions) {
         expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
         expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
-        expect(fn.Properties.Environment.Variables).toMatchObject({
-          POWERTOOLS_SERVICE_NAME: 'nimitys',
-          POWERTOOLS_METRICS_NAMESPACE: 'Nimitys',
-        });
       }
     });
 
