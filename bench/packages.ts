@@ -1,14 +1,14 @@
 /**
- * Lambda packages: each function bundled as CDK bundles it (infra/bundling.ts: esbuild, ESM,
- * minified, the SDK clients it needs inside), its size, its largest contributors, and the time a fresh
- * Node process takes to import it (the cold-start share the package is responsible for).
+ * Lambda packages: each function bundled as CDK bundles it (infra/bundle-function.ts: esbuild,
+ * ESM, minified, the SDK clients it needs inside, a source map beside), its size, its largest
+ * contributors, and the time a fresh Node process takes to import it with the function's own
+ * environment from the template: the cold-start share the package is responsible for.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { lambdaBuildOptions } from '../infra/bundling.ts';
+import { BUNDLE_FILE, bundleFunction } from '../infra/bundle-function.ts';
 import { PROJECT_ROOT } from '../infra/paths.ts';
 import { synthesizeLocalApp } from '../local/template.ts';
 
@@ -48,12 +48,10 @@ export async function measurePackages(progress: (line: string) => void): Promise
   try {
     for (const entry of entries) {
       progress(`packages: ${entry}`);
-      const outfile = path.join(outdir, entry.replace(/\.ts$/, '.mjs'));
-      const { metafile } = await build({
-        ...lambdaBuildOptions(path.join(functionsDir, entry), outfile),
-        metafile: true,
-      });
-      const output = Object.values(metafile.outputs)[0];
+      const bundleDir = path.join(outdir, entry.replace(/\.ts$/, ''));
+      const outfile = path.join(bundleDir, BUNDLE_FILE);
+      const metafile = await bundleFunction(path.join(functionsDir, entry), bundleDir);
+      const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
       const byOwner = new Map<string, number>();
       for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
         byOwner.set(owner(input), (byOwner.get(owner(input)) ?? 0) + bytesInOutput);

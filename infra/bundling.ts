@@ -1,15 +1,20 @@
 /**
- * How every Lambda function is bundled, in one place: NodeFunction (CDK) and the package
- * benchmark (bench/packages.ts) build with these same settings.
+ * How every Lambda function is bundled, in one place: NodeFunction (CDK, through
+ * infra/bundle-function.ts) and the package benchmark (bench/packages.ts) build with these
+ * same settings.
  *
  * esbuild, ESM, minified, every dependency inside (the AWS SDK clients too), tree-shaken
  * through the packages' ES module builds (`mainFields`). Two aliases trim what a Lambda
  * function never runs; see the files they point to:
  *   @aws-sdk/credential-provider-node → infra/lambda-bundle/credentials.ts (environment only)
  *   http, node:http                   → infra/lambda-bundle/node-http.cjs  (no undici at import)
+ * and a plugin lets tree shaking drop the SDK schemas of operations a function never calls
+ * (infra/lambda-bundle/sdk-schema-keys.ts). A plugin needs esbuild's JavaScript API, which
+ * is why CDK does not bundle these functions through NodejsFunction and its esbuild CLI.
  */
 import path from 'node:path';
 import type { BuildOptions } from 'esbuild';
+import { sdkSchemaKeys } from './lambda-bundle/sdk-schema-keys.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** ESM bundles still meet CommonJS dependencies that call require(). */
@@ -28,12 +33,7 @@ export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   'node:http': shim('node-http.cjs'),
 };
 
-/** The aliases as esbuild command-line arguments (NodejsFunction's `esbuildArgs`). */
-export function lambdaEsbuildArgs(): Record<string, string> {
-  return Object.fromEntries(Object.entries(LAMBDA_ALIASES).map(([from, to]) => [`--alias:${from}`, to]));
-}
-
-/** The same build through esbuild's API (the benchmark). */
+/** The build of one function: `entry` (a file under functions/) into `outfile`. */
 export function lambdaBuildOptions(entry: string, outfile: string): BuildOptions {
   return {
     entryPoints: [entry],
@@ -46,6 +46,7 @@ export function lambdaBuildOptions(entry: string, outfile: string): BuildOptions
     mainFields: LAMBDA_MAIN_FIELDS,
     banner: { js: LAMBDA_BANNER },
     alias: { ...LAMBDA_ALIASES },
+    plugins: [sdkSchemaKeys],
     logLevel: 'silent',
   };
 }

@@ -1,21 +1,24 @@
 /**
- * NodejsFunction with the project's defaults, plus one-call helpers that set a
- * function's setting and grant the matching permission together.
+ * A Lambda function of functions/ with the project's defaults, plus one-call helpers that
+ * set a function's setting and grant the matching permission together. Its code is bundled
+ * on this machine by infra/bundle-function.ts (infra/bundling.ts has the settings).
  *
  * Least privilege: each function has its own role with no managed policy (its log group's
  * write, X-Ray, and what infra/function-access.ts lists for its entry: table actions on
  * key prefixes, the link secret, task callbacks). Its log group is encrypted with the
  * platform's key and kept for the retention below.
  */
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
+  AssetHashType,
+  DockerImage,
   Duration,
   type aws_dynamodb as dynamodb,
   aws_iam as iam,
   type aws_kms as kms,
   aws_lambda as lambda,
   aws_logs as logs,
-  aws_lambda_nodejs as nodejs,
   RemovalPolicy,
   Stack,
   type aws_secretsmanager as secretsmanager,
@@ -23,7 +26,6 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, type IConstruct } from 'constructs';
 import { ENV } from '../functions/shared/env.ts';
-import { LAMBDA_BANNER, LAMBDA_MAIN_FIELDS, LAMBDA_TARGET, lambdaEsbuildArgs } from './bundling.ts';
 import { accessOf, type FunctionAccess, type KeyPrefix } from './function-access.ts';
 import { MailEvents } from './mail-events.ts';
 import { PROJECT_ROOT } from './paths.ts';
@@ -68,7 +70,40 @@ export interface NodeFunctionProps {
   environment?: Record<string, string>;
 }
 
-export class NodeFunction extends nodejs.NodejsFunction {
+/**
+ * The function's code: its entry bundled by infra/bundle-function.ts with the local esbuild
+ * (no Docker). The asset's hash is that of the bundle, so an unchanged bundle is not uploaded
+ * again.
+ */
+function bundledCode(entry: string): lambda.Code {
+  const source = path.relative(PROJECT_ROOT, entry);
+  return lambda.Code.fromAsset(path.join(PROJECT_ROOT, 'functions'), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never run: local bundling always answers (it needs only `npm ci`). The command names
+      // the entry for a reason besides the message: CDK caches a bundle by its options, and a
+      // function (tryBundle) is not part of that key.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      command: [
+        'sh',
+        '-c',
+        `echo "${source} is bundled on this machine: npm ci, then cdk synth" >&2; exit 1`,
+      ],
+      local: {
+        tryBundle(outputDir) {
+          execFileSync(
+            process.execPath,
+            ['--import', 'tsx', path.join(PROJECT_ROOT, 'infra', 'bundle-function.ts'), entry, outputDir],
+            { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+          );
+          return true;
+        },
+      },
+    },
+  });
+}
+
+export class NodeFunction extends lambda.Function {
   /** What infra/function-access.ts allows this function. */
   readonly access: FunctionAccess;
 
@@ -88,8 +123,8 @@ export class NodeFunction extends nodejs.NodejsFunction {
     });
     logGroup.grantWrite(role);
     super(scope, id, {
-      entry,
-      handler: 'handler',
+      code: bundledCode(entry),
+      handler: 'index.handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -97,26 +132,11 @@ export class NodeFunction extends nodejs.NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(30),
       tracing: lambda.Tracing.ACTIVE,
       role,
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
-      },
+      // No NODE_OPTIONS=--enable-source-maps: Node would read the map at every cold start
+      // (about 20 ms); the map is in the package for reading a stack trace afterwards (runbook).
+      environment: { ...props.environment },
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      // infra/bundling.ts: the settings bench/packages.ts measures.
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: LAMBDA_TARGET,
-        minify: true,
-        sourceMap: true,
-        mainFields: LAMBDA_MAIN_FIELDS,
-        banner: LAMBDA_BANNER,
-        esbuildArgs: lambdaEsbuildArgs(),
-        // The SDK clients go inside, at the versions the tests ran (not the runtime's own copy).
-        bundleAwsSDK: true,
-      },
     });
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA, `functions/${props.entry}`);
     this.access = access;
