@@ -30,6 +30,7 @@ import { Construct } from 'constructs';
 import { ADMINS_GROUP } from '../functions/admin/auth.ts';
 import { CALLBACK_PATH, SIGN_IN_BASE, SIGNED_OUT_PATH } from '../functions/admin/cognito.ts';
 import { ADMIN_ENV } from '../functions/admin/config.ts';
+import { START_ROUND_PATH } from '../functions/admin/pages.ts';
 import { NodeFunction } from './node-function.ts';
 
 export interface AdminConsoleProps {
@@ -56,6 +57,8 @@ export class AdminConsole extends Construct {
   readonly client: cognito.UserPoolClient;
   readonly domain: cognito.UserPoolDomain;
   readonly function: NodeFunction;
+  /** Starts rounds from uploaded round files: the one route that needs the round-file parser. */
+  readonly startRoundFunction: NodeFunction;
 
   constructor(scope: Construct, id: string, props: AdminConsoleProps) {
     super(scope, id);
@@ -123,6 +126,21 @@ export class AdminConsole extends Construct {
     props.nominationStateMachine.grantRead(this.function); // DescribeExecution, GetExecutionHistory
     props.nominationStateMachine.grantExecution(this.function, 'states:StopExecution');
 
+    this.startRoundFunction = new NodeFunction(this, 'AdminStartRoundFn', {
+      entry: 'admin-start-round.ts',
+      description: 'The admin console: starts a round from an uploaded round file',
+      environment: {
+        ...props.environment,
+        [ADMIN_ENV.authMode]: 'cognito',
+        [ADMIN_ENV.cognitoIssuer]: issuer,
+        [ADMIN_ENV.cognitoClientId]: this.client.userPoolClientId,
+        [ADMIN_ENV.cognitoDomain]: this.domain.baseUrl(),
+        [ADMIN_ENV.roundStateMachineArn]: props.roundStateMachine.stateMachineArn,
+        [ADMIN_ENV.nominationStateMachineArn]: props.nominationStateMachine.stateMachineArn,
+      },
+    }).bindTable(props.table);
+    props.roundStateMachine.grantStartExecution(this.startRoundFunction);
+
     const authorizer = new authorizers.HttpJwtAuthorizer('AdminJwtAuthorizer', issuer, {
       jwtAudience: [this.client.userPoolClientId],
       identitySource: ['$request.header.Authorization'],
@@ -136,6 +154,15 @@ export class AdminConsole extends Construct {
     // Browsers: the session cookie, verified by the function on every request.
     props.api.addRoutes({ path: '/admin', methods: [GET], integration });
     props.api.addRoutes({ path: '/admin/{proxy+}', methods: [GET, POST], integration });
+    // The upload form's POST: more specific than /admin/{proxy+}, so API Gateway sends it here.
+    props.api.addRoutes({
+      path: START_ROUND_PATH,
+      methods: [POST],
+      integration: new integrations.HttpLambdaIntegration(
+        'AdminStartRoundIntegration',
+        this.startRoundFunction,
+      ),
+    });
     // The sign-in's own addresses, named so that they stay open whatever /admin/{proxy+} gets.
     for (const path of [SIGN_IN_BASE, CALLBACK_PATH, SIGNED_OUT_PATH]) {
       props.api.addRoutes({ path, methods: [GET], integration });

@@ -70,6 +70,8 @@ export const FUNCTION_ACCESS: Record<string, FunctionAccess> = {
     batchGet: true,
     linkSecret: true,
   },
+  // Stores the round (and its search entries) and the audit entry of who started it.
+  'admin-start-round.ts': { read: ['ROUND#'], write: ['ROUND#'] },
   'record-mail-event.ts': { read: ['ROUND#', 'MAILID#'], write: MAILS },
   'public-notice.ts': { read: ['ROUND#'], write: [] },
 };

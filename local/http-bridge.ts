@@ -140,13 +140,30 @@ export interface HttpBridge {
   close(graceMs?: number): Promise<void>;
 }
 
+/**
+ * API Gateway's order among routes that match a path: literal segments before {variables},
+ * a greedy {proxy+} last; so POST /admin/rounds/new wins over POST /admin/{proxy+}.
+ */
+function specificity(route: LocalRoute): [number, number] {
+  const segments = route.path.split('/').filter(Boolean);
+  const greedy = segments.some((s) => /^\{\w+\+\}$/.test(s)) ? 1 : 0;
+  const literal = segments.filter((s) => !s.startsWith('{')).length;
+  return [greedy, -literal];
+}
+
+function bySpecificity(a: LocalRoute, b: LocalRoute): number {
+  const [ga, la] = specificity(a);
+  const [gb, lb] = specificity(b);
+  return ga - gb || la - lb;
+}
+
 export async function startHttpBridge(options: {
   routes: LocalRoute[];
   invoke: Invoke;
   port: number;
   host?: string;
 }): Promise<HttpBridge> {
-  const routes = options.routes.map(compile);
+  const routes = [...options.routes].sort(bySpecificity).map(compile);
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');

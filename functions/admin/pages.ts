@@ -23,6 +23,8 @@ import {
 } from './view-model.ts';
 
 export const ADMIN_BASE = '/admin';
+/** The round upload form's address; its POST is served by admin-start-round.ts (infra/admin-console.ts). */
+export const START_ROUND_PATH = `${ADMIN_BASE}/rounds/new`;
 
 export interface PageContext {
   /** Who is signed in (shown in the header); absent on the sign-in page. */
@@ -39,7 +41,7 @@ function enc(s: string): string {
 
 export const paths = {
   rounds: () => ADMIN_BASE,
-  newRound: () => `${ADMIN_BASE}/rounds/new`,
+  newRound: () => START_ROUND_PATH,
   round: (roundId: string) => `${ADMIN_BASE}/rounds/${enc(roundId)}`,
   csv: (roundId: string) => `${ADMIN_BASE}/rounds/${enc(roundId)}/export.csv`,
   nomination: (roundId: string, municipalityId: string) =>

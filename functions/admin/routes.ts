@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { NominationSearch } from '../domain/admin-ports.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { displayDateTimeFi } from '../domain/finnish.ts';
+import type { Clock } from '../domain/ports.ts';
 import { log } from '../shared/logger.ts';
 import {
   type AdminDeps,
@@ -17,7 +18,6 @@ import {
   resendLinkAsAdmin,
   retryFailedStep,
   roundCsv,
-  startRoundAsAdmin,
 } from '../use-cases/admin-actions.ts';
 import { loadNomination } from '../use-cases/load.ts';
 import {
@@ -80,7 +80,7 @@ import {
 /** A round file of a few hundred municipalities is well under this. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-type Result = APIGatewayProxyStructuredResultV2;
+export type Result = APIGatewayProxyStructuredResultV2;
 
 const BASE_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
@@ -90,7 +90,7 @@ const BASE_HEADERS: Record<string, string> = {
   'content-security-policy': ADMIN_CSP,
 };
 
-function page(
+export function page(
   statusCode: number,
   body: string,
   extra: Record<string, string> = {},
@@ -112,7 +112,7 @@ function json(statusCode: number, value: unknown): Result {
   };
 }
 
-function redirect(location: string, cookies?: string[]): Result {
+export function redirect(location: string, cookies?: string[]): Result {
   return { statusCode: 303, headers: { ...BASE_HEADERS, location }, body: '', ...(cookies && { cookies }) };
 }
 
@@ -140,7 +140,7 @@ interface Form {
   file?: { name: string; text: string };
 }
 
-function formOf(event: APIGatewayProxyEventV2): Form {
+export function formOf(event: APIGatewayProxyEventV2): Form {
   const body = bodyOf(event);
   const type = event.headers?.['content-type'] ?? '';
   if (/^multipart\/form-data/i.test(type)) {
@@ -179,21 +179,33 @@ function clearCognitoSession(s: CognitoSettings): string {
   return `${SESSION_COOKIE}=; Path=${ADMIN_BASE}; HttpOnly; SameSite=Lax; Max-Age=0${secureAttribute(s.publicBaseUrl)}`;
 }
 
-export interface AdminHttpDeps extends AdminDeps {
+/** What signing in and checking a request's admin need. */
+export interface AdminAuthDeps {
   auth: AdminAuthSettings;
+  clock: Clock;
+}
+
+export interface AdminHttpDeps extends AdminDeps, AdminAuthDeps {
   search: NominationSearch;
 }
 
-interface Request {
+/** An admin's request, authenticated and authorised, as a router gets it. */
+export interface AdminRequest<D extends AdminAuthDeps = AdminHttpDeps> {
   event: APIGatewayProxyEventV2;
   method: string;
+  /** The path under /admin, decoded: /admin/rounds/new → ["rounds", "new"]. */
   segments: string[];
   principal: Principal;
   /** How the principal was proven: forms posted with a cookie must carry the CSRF token. */
   authenticated: Authenticated;
   ctx: PageContext;
-  deps: AdminHttpDeps;
+  deps: D;
 }
+
+type Request = AdminRequest;
+
+/** Answers an authenticated admin's request (route below; start-round-route.ts). */
+export type AdminRouter<D extends AdminAuthDeps> = (r: AdminRequest<D>) => Promise<Result>;
 
 const MESSAGES: Record<string, string> = {
   started: 'Kierros on aloitettu. Pyynnöt lähtevät kunnille.',
@@ -458,14 +470,14 @@ async function changedSince(
   }
 }
 
-function requireConfirm(fields: Record<string, string>) {
+export function requireConfirm(fields: Record<string, string>) {
   if (fields.confirm !== 'yes') {
     throw new ValidationError([{ field: 'confirm', message: 'Vahvista toiminto rastittamalla ruutu.' }]);
   }
 }
 
 /** A form posted with the session cookie must carry its CSRF token (a bearer token is never sent on its own). */
-function checkCsrf(r: Request, fields: Record<string, string>) {
+export function checkCsrf(r: AdminRequest<AdminAuthDeps>, fields: Record<string, string>) {
   const { via, token } = r.authenticated;
   if (via !== 'cookie') return;
   if (!token || fields.csrf !== csrfFor(r.deps.auth, token)) throw new CsrfError('CSRF token mismatch');
@@ -539,48 +551,6 @@ async function nominationAction(
   return redirect(`${paths.nomination(roundId, municipalityId)}?done=${done}`);
 }
 
-async function startRoundAction(r: Request): Promise<Result> {
-  const { fields, file } = formOf(r.event);
-  checkCsrf(r, fields);
-  try {
-    requireConfirm(fields);
-    const started = await startRoundAsAdmin(file?.text ?? '', r.principal.name, r.deps);
-    if (!started.created) {
-      // The same file twice (a double click, two admins, the CLI at the same moment): one round,
-      // one execution; the later caller hears so.
-      return page(
-        409,
-        renderStartRound(
-          { ...r.ctx, section: 'new' },
-          [
-            {
-              field: 'file',
-              message: `Kierros "${started.round.id}" on jo aloitettu samalla kierrostiedostolla: mitään uutta ei tehty. Kierroksen tilanne: ${paths.round(started.round.id)}`,
-            },
-          ],
-          file?.name,
-        ),
-      );
-    }
-    return redirect(`${paths.round(started.round.id)}?done=started`);
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      return page(422, renderStartRound({ ...r.ctx, section: 'new' }, error.fieldErrors, file?.name));
-    }
-    if (error instanceof ConflictError || (error as Error).name === 'RoundAlreadyExistsError') {
-      return page(
-        409,
-        renderStartRound(
-          { ...r.ctx, section: 'new' },
-          [{ field: 'id', message: (error as Error).message }],
-          file?.name,
-        ),
-      );
-    }
-    throw error;
-  }
-}
-
 /** GET /admin/haku?q=…&status=…: across every round, from the search index (search.ts). */
 async function searchPage(r: Request, api: boolean): Promise<Result> {
   const input = { query: r.event.queryStringParameters?.q, status: r.event.queryStringParameters?.status };
@@ -621,9 +591,9 @@ async function route(r: Request): Promise<Result> {
   if (s[0] === 'haku' && s.length === 1 && get) return searchPage(r, api);
   if (s[0] === 'rounds') {
     if (s.length === 1 && get) return roundsPage(r);
-    if (!api && s[1] === 'new' && s.length === 2) {
-      return get ? page(200, renderStartRound(r.ctx)) : startRoundAction(r);
-    }
+    // The form; its POST goes to a function of its own (start-round-route.ts), which alone
+    // carries the round-file parser.
+    if (!api && s[1] === 'new' && s.length === 2 && get) return page(200, renderStartRound(r.ctx));
     const roundId = s[1];
     if ([roundId, s[2] === 'm' ? s[3] : undefined].some((id) => id !== undefined && !ID_PATTERN.test(id))) {
       return api ? json(404, { message: 'Not Found' }) : notFound(r.ctx);
@@ -654,7 +624,7 @@ function segmentsOf(path: string): string[] | undefined {
   }
 }
 
-async function signIn(event: APIGatewayProxyEventV2, deps: AdminHttpDeps): Promise<Result> {
+async function signIn(event: APIGatewayProxyEventV2, deps: AdminAuthDeps): Promise<Result> {
   // On AWS the sign-in is Cognito's hosted UI: this address just leads there.
   if (deps.auth.mode !== 'local') return redirect(paths.cognitoSignIn(event.queryStringParameters?.next));
   const method = event.requestContext.http.method.toUpperCase();
@@ -684,7 +654,7 @@ const SIGN_IN_AGAIN = { href: paths.cognitoSignIn(), text: 'Kirjaudu uudelleen' 
 async function cognitoSignIn(
   event: APIGatewayProxyEventV2,
   step: string | undefined,
-  deps: AdminHttpDeps,
+  deps: AdminAuthDeps,
 ): Promise<Result> {
   const query = event.queryStringParameters ?? {};
   if (deps.auth.mode !== 'cognito')
@@ -736,7 +706,7 @@ async function cognitoSignIn(
   return redirect(login.next, [cognitoSessionCookie(s, idToken, maxAge), clearLoginCookie(s)]);
 }
 
-function signOut(deps: AdminHttpDeps): Result {
+function signOut(deps: AdminAuthDeps): Result {
   if (deps.auth.mode === 'local') return redirect(paths.signIn(), [CLEAR_COOKIE]);
   // The hosted UI keeps a session of its own: sign out there too; it returns to /admin/kirjaudu/ulos.
   return redirect(logoutUrl(deps.auth.cognito), [clearCognitoSession(deps.auth.cognito)]);
@@ -750,32 +720,67 @@ function withCsp(result: Result, auth: AdminAuthSettings): Result {
   return { ...result, headers: { ...result.headers, 'content-security-policy': csp } };
 }
 
+/**
+ * The sign-in's own pages, before any authentication: the local form (/admin/sign-in), the
+ * sign-out, and the Cognito sign-in and its callback (/admin/kirjaudu/…).
+ */
+function signInPages(
+  event: APIGatewayProxyEventV2,
+  segments: string[],
+  method: string,
+  deps: AdminAuthDeps,
+): Promise<Result> | undefined {
+  if (segments.length === 1 && segments[0] === 'sign-in') return signIn(event, deps);
+  if (segments.length === 1 && segments[0] === 'sign-out' && method === 'POST')
+    return Promise.resolve(signOut(deps));
+  if (segments[0] === 'kirjaudu' && segments.length <= 2 && (method === 'GET' || method === 'HEAD')) {
+    return cognitoSignIn(event, segments[1], deps);
+  }
+  return undefined;
+}
+
+/** The console (admin-api.ts): the sign-in, every page and every action but starting a round. */
 export async function handleAdminRequest(
   event: APIGatewayProxyEventV2,
   deps: AdminHttpDeps,
 ): Promise<Result> {
-  return withCsp(await handle(event, deps), deps.auth);
+  return withCsp(await handle(event, deps, route, signInPages), deps.auth);
 }
 
-async function handle(event: APIGatewayProxyEventV2, deps: AdminHttpDeps): Promise<Result> {
+/**
+ * One of the console's routes served by a function of its own (start-round-route.ts):
+ * authenticates and authorises as the console does, then lets `router` answer; every error
+ * becomes a page. No sign-in pages: API Gateway sends those to the console.
+ */
+export async function serveAdmin<D extends AdminAuthDeps>(
+  event: APIGatewayProxyEventV2,
+  deps: D,
+  router: AdminRouter<D>,
+): Promise<Result> {
+  return withCsp(await handle(event, deps, router), deps.auth);
+}
+
+async function handle<D extends AdminAuthDeps>(
+  event: APIGatewayProxyEventV2,
+  deps: D,
+  router: AdminRouter<D>,
+  signInPage?: typeof signInPages,
+): Promise<Result> {
   const path = event.rawPath ?? event.requestContext.http.path;
   const method = event.requestContext.http.method.toUpperCase();
   const segments = segmentsOf(path);
   const api = segments?.[0] === 'api';
   try {
     if (!segments) return notFound({});
-    if (segments.length === 1 && segments[0] === 'sign-in') return await signIn(event, deps);
-    if (segments.length === 1 && segments[0] === 'sign-out' && method === 'POST') return signOut(deps);
-    if (segments[0] === 'kirjaudu' && segments.length <= 2 && (method === 'GET' || method === 'HEAD')) {
-      return await cognitoSignIn(event, segments[1], deps);
-    }
+    const signInResult = signInPage?.(event, segments, method, deps);
+    if (signInResult) return await signInResult;
     const authenticated = await requireAdmin(event, deps.auth, deps.clock.now());
     const { principal, via, token } = authenticated;
     const ctx: PageContext = {
       user: principal.name,
       csrf: via === 'cookie' && token ? csrfFor(deps.auth, token) : undefined,
     };
-    return await route({ event, method, segments, principal, authenticated, ctx, deps });
+    return await router({ event, method, segments, principal, authenticated, ctx, deps });
   } catch (error) {
     if (error instanceof UnauthenticatedError) {
       if (api) return json(401, { message: 'Unauthorized' });

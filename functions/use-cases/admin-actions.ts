@@ -13,11 +13,11 @@ import { type RoundStarter, waitLinkHashes } from '../domain/ports.ts';
 import { answerDeadline } from '../domain/round.ts';
 import { helsinkiDate } from '../domain/time.ts';
 import type { Nomination, NominationStatus, OfficialStep } from '../domain/types.ts';
+import { audit, ROUND_AUDIT_SCOPE } from './audit.ts';
 import type { Deps } from './deps.ts';
 import { loadNomination } from './load.ts';
 import { type RecordedCorrection, recordCorrectedDecision } from './record-correction.ts';
 import { resendLink } from './resend-link.ts';
-import { type StartedRound, startRound } from './start-round.ts';
 
 export interface AdminDeps extends Deps {
   reads: ConsoleReads;
@@ -25,30 +25,9 @@ export interface AdminDeps extends Deps {
   rounds: RoundStarter;
 }
 
-/** The audit trail's scope for actions on a whole round. */
-export const ROUND_AUDIT_SCOPE = 'round';
-
 const FINAL: ReadonlySet<NominationStatus> = new Set(['completed', 'no_answer', 'rejected', 'cancelled']);
 const STEPS: OfficialStep[] = ['proposal', 'approval', 'decision', 'minute_check'];
 export const MAX_REASON = 500;
-
-async function audit(
-  deps: Pick<Deps, 'store' | 'clock'>,
-  roundId: string,
-  scope: string,
-  actor: string,
-  action: string,
-  detail?: string,
-) {
-  await deps.store.addAudit({
-    roundId,
-    municipalityId: scope,
-    at: deps.clock.now().toISOString(),
-    actor,
-    action,
-    detail,
-  });
-}
 
 /**
  * The version of the nomination the admin's page showed (its forms carry it). A later
@@ -66,24 +45,6 @@ function assertUnchanged(nomination: Nomination, expectedVersion: number | undef
 /** What every nomination action may carry: the version of the nomination its form showed. */
 export interface SeenVersion {
   expectedVersion?: number;
-}
-
-/**
- * Starts a round from an uploaded round file.
- * 1. Validate and start it (start-round.ts: nothing stored on error, errors by field).
- * 2. Record who started it.
- */
-export async function startRoundAsAdmin(
-  fileText: string,
-  actor: string,
-  deps: Pick<AdminDeps, 'store' | 'clock' | 'rounds'>,
-): Promise<StartedRound> {
-  if (fileText.trim() === '') {
-    throw new ValidationError([{ field: 'file', message: 'Valitse ladattava kierrostiedosto.' }]);
-  }
-  const started = await startRound(fileText, deps);
-  if (started.created) await audit(deps, started.round.id, ROUND_AUDIT_SCOPE, actor, 'round-started');
-  return started;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { RoundAlreadyExistsError, RoundFileError } from '../domain/errors.ts';
+import { RoundAlreadyExistsError, RoundFileError, ValidationError } from '../domain/errors.ts';
 import { answerDeadline } from '../domain/round.ts';
 import { parseRoundFile } from '../domain/round-file.ts';
 import type { Round } from '../domain/types.ts';
+import { audit, ROUND_AUDIT_SCOPE } from './audit.ts';
 import type { StartDeps } from './deps.ts';
 
 export interface StartedRound {
@@ -44,4 +45,22 @@ export async function startRound(fileText: string, deps: StartDeps): Promise<Sta
   }
   const { executionArn } = await deps.rounds.start(round.id);
   return { round, executionArn, created };
+}
+
+/**
+ * Starts a round from a round file uploaded in the admin console.
+ * 1. Validate and start it (startRound: nothing stored on error, errors by field).
+ * 2. Record who started it.
+ */
+export async function startRoundAsAdmin(
+  fileText: string,
+  actor: string,
+  deps: StartDeps,
+): Promise<StartedRound> {
+  if (fileText.trim() === '') {
+    throw new ValidationError([{ field: 'file', message: 'Valitse ladattava kierrostiedosto.' }]);
+  }
+  const started = await startRound(fileText, deps);
+  if (started.created) await audit(deps, started.round.id, ROUND_AUDIT_SCOPE, actor, 'round-started');
+  return started;
 }

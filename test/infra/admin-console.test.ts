@@ -71,6 +71,7 @@ describe('the admin console in the CDK app', () => {
       'GET /admin/kirjaudu/callback',
       'GET /admin/kirjaudu/ulos',
       'GET /admin/{proxy+}',
+      'POST /admin/rounds/new',
       'POST /admin/{proxy+}',
     ]);
     for (const route of admin) {

@@ -16,7 +16,9 @@ import { SfnNominationExecutions } from '../../functions/adapters/sfn-executions
 import { SfnRoundStarter } from '../../functions/adapters/sfn-workflow.ts';
 import { CALLBACK_PATH, type CognitoSettings, SIGNED_OUT_PATH } from '../../functions/admin/cognito.ts';
 import { JwksCache } from '../../functions/admin/jwt.ts';
-import { type AdminHttpDeps, handleAdminRequest } from '../../functions/admin/routes.ts';
+import { START_ROUND_PATH } from '../../functions/admin/pages.ts';
+import { type AdminHttpDeps, handleAdminRequest, serveAdmin } from '../../functions/admin/routes.ts';
+import { startRoundRoute } from '../../functions/admin/start-round-route.ts';
 import { productionDeps } from '../../functions/shared/deps.ts';
 import { config } from '../../functions/shared/env.ts';
 import { startHttpBridge } from '../../local/http-bridge.ts';
@@ -250,7 +252,8 @@ export interface CognitoConsole {
 /**
  * The console as it runs on AWS (Cognito mode), on the embedded stack's table and state
  * machines: the template's /admin routes through the local HTTP bridge, each request
- * handled by the same handleAdminRequest as admin-api.ts, with the fake's settings.
+ * handled as admin-api.ts (or admin-start-round.ts, for the upload) handles it, with the
+ * fake's settings.
  */
 export async function startCognitoConsole(stack: EmbeddedStack, fake: FakeCognito): Promise<CognitoConsole> {
   const { tableName } = config();
@@ -265,7 +268,12 @@ export async function startCognitoConsole(stack: EmbeddedStack, fake: FakeCognit
   };
   const bridge = await startHttpBridge({
     routes,
-    invoke: async (_arn, event) => handleAdminRequest(event as never, deps),
+    invoke: async (_arn, event) => {
+      const request = event as Parameters<typeof handleAdminRequest>[0];
+      return request.routeKey === `POST ${START_ROUND_PATH}`
+        ? serveAdmin(request, deps, startRoundRoute)
+        : handleAdminRequest(request, deps);
+    },
     port: 0,
   });
   const settings = fake.settings(bridge.url);
