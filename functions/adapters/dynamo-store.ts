@@ -385,10 +385,16 @@ export class DynamoNominationStore implements NominationStore {
     roundId: string,
     municipalityId: string,
     step: OfficialStep,
-  ): Promise<{ nomination?: Nomination; wait?: StepWait }> {
+    openedLink?: string,
+  ): Promise<{ nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen }> {
     const nominationKey = keys.nomination(roundId, municipalityId);
-    const found: { nomination?: Nomination; wait?: StepWait } = {};
-    let wanted: Array<{ pk: string; sk: string }> = [nominationKey, keys.wait(roundId, municipalityId, step)];
+    const waitKey = keys.wait(roundId, municipalityId, step);
+    const found: { nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen } = {};
+    let wanted: Array<{ pk: string; sk: string }> = [
+      nominationKey,
+      waitKey,
+      ...(openedLink ? [keys.linkOpen(roundId, municipalityId, openedLink)] : []),
+    ];
     for (let attempt = 0; wanted.length > 0; attempt++) {
       if (attempt === UNPROCESSED_ATTEMPTS) throw new Error(`BatchGetItem left ${wanted.length} keys unread`);
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
@@ -397,7 +403,8 @@ export class DynamoNominationStore implements NominationStore {
       );
       for (const item of out.Responses?.[this.tableName] ?? []) {
         if (item.sk === nominationKey.sk) found.nomination = strip<Nomination>(item);
-        else found.wait = strip<StepWait>(item);
+        else if (item.sk === waitKey.sk) found.wait = strip<StepWait>(item);
+        else found.linkOpen = strip<LinkOpen>(item);
       }
       wanted = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<{ pk: string; sk: string }>;
     }

@@ -4,10 +4,16 @@
  * mail, often within seconds of its delivery, sometimes with HEAD or a telling user agent.
  * A GET never acts in any case; this only decides how the console words the open.
  */
-import type { ScannerSign } from './ports.ts';
+import type { LinkOpen, ScannerSign } from './ports.ts';
 
 /** An open this soon after the link was made (and mailed) is most likely a scanner's. */
 export const SCANNER_WINDOW_MS = 30_000;
+
+/**
+ * Opens of one link less than this apart are one visit: a reload, a double click, a
+ * scanner's retries. The console counts visits; the last one is known to within a minute.
+ */
+export const VISIT_WINDOW_MS = 60_000;
 
 /** User agents of scanners, link previews and scripts rather than people's browsers. */
 const SCANNER_AGENTS =
@@ -16,6 +22,21 @@ const SCANNER_AGENTS =
 export interface OpenRequest {
   method: string;
   userAgent?: string;
+}
+
+/**
+ * Whether an open continues a visit the link's open record already counts: of the same kind
+ * (a person's first open after only a scanner's is new) within VISIT_WINDOW_MS of the last.
+ */
+export function continuesVisit(
+  previous: LinkOpen | undefined,
+  suspected: ScannerSign | undefined,
+  at: Date,
+): boolean {
+  if (!previous) return false;
+  const since = at.getTime() - Date.parse(previous.lastOpenedAt);
+  if (!(since >= 0 && since < VISIT_WINDOW_MS)) return false;
+  return suspected ? (previous.suspectedCount ?? 0) > 0 : previous.firstPersonOpenedAt !== undefined;
 }
 
 /** The first sign that an open is a scanner's, or undefined when it looks like a person. */

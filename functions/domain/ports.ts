@@ -158,12 +158,16 @@ export interface NominationStore {
 
   getWait(roundId: string, municipalityId: string, step: OfficialStep): Promise<StepWait | undefined>;
   putWait(wait: StepWait): Promise<void>;
-  /** A nomination and the wait of one of its steps, read together (what a link or a step wait needs). */
+  /**
+   * A nomination and the wait of one of its steps, read together (what a link or a step wait
+   * needs); with `openedLink` (a link's token hash) also that link's open record, in the same read.
+   */
   getNominationAndWait(
     roundId: string,
     municipalityId: string,
     step: OfficialStep,
-  ): Promise<{ nomination?: Nomination; wait?: StepWait }>;
+    openedLink?: string,
+  ): Promise<{ nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen }>;
 
   addAudit(entry: AuditEntry): Promise<void>;
   listAudit(roundId: string, municipalityId: string): Promise<AuditEntry[]>;

@@ -306,7 +306,12 @@ export async function handleLinkRequest(
     if (method === 'GET' || method === 'HEAD') {
       view = await openLink(token, deps);
       // Counted for the console's timeline (first/last open, scanner-like opens apart); acts on nothing.
-      await recordLinkOpened(view.link, { method, userAgent: event.requestContext.http.userAgent }, deps);
+      await recordLinkOpened(
+        view.link,
+        { method, userAgent: event.requestContext.http.userAgent },
+        deps,
+        view.linkOpen,
+      );
       return htmlResponse(200, formPage(view));
     }
     if (method !== 'POST') {

@@ -10,6 +10,7 @@ import { hashClientAddress, LINK_TOKEN_PATTERN, tokenHashCandidates } from '../d
 import {
   type AuditEntry,
   type Link,
+  type LinkOpen,
   type StepOutput,
   type StepWait,
   waitLinkHashes,
@@ -30,6 +31,8 @@ export interface LinkView extends NominationContext {
   step: OfficialStep;
   /** The step's wait as the link was opened (it holds this link). */
   wait: StepWait;
+  /** The link's open record as read with the page (absent before its first recorded open). */
+  linkOpen?: LinkOpen;
   /**
    * The proposal text the form starts with: the minute's sentence built from the nominees
    * proposed so far; empty before anyone is proposed (the text is then composed on submit).
@@ -153,6 +156,7 @@ export async function openLink(
     link.roundId,
     link.municipalityId,
     link.step,
+    link.tokenHash,
   );
   if (answerDeadline(ctx.round, ctx.nomination).getTime() <= deps.clock.now().getTime()) {
     throw await gone(link, 'expired', deps, ctx);

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../domain/errors.ts';
-import type { NominationStore, StepWait } from '../domain/ports.ts';
+import type { LinkOpen, NominationStore, StepWait } from '../domain/ports.ts';
 import { findMunicipality, groupOf } from '../domain/round.ts';
 import type { Municipality, Nomination, OfficialStep, PartnershipGroup, Round } from '../domain/types.ts';
 
@@ -30,16 +30,20 @@ export async function loadNomination(
   };
 }
 
-/** A nomination with its round and the wait of one of its steps (absent when none), in one read of the table. */
+/**
+ * A nomination with its round and the wait of one of its steps (absent when none), in one read
+ * of the table; with `openedLink` also that link's open record.
+ */
 export async function loadNominationAndWait(
   store: NominationStore,
   roundId: string,
   municipalityId: string,
   step: OfficialStep,
-): Promise<NominationContext & { wait?: StepWait }> {
-  const [round, { nomination, wait }] = await Promise.all([
+  openedLink?: string,
+): Promise<NominationContext & { wait?: StepWait; linkOpen?: LinkOpen }> {
+  const [round, { nomination, wait, linkOpen }] = await Promise.all([
     store.getRoundDefinition(roundId),
-    store.getNominationAndWait(roundId, municipalityId, step),
+    store.getNominationAndWait(roundId, municipalityId, step, openedLink),
   ]);
   if (!round) throw new NotFoundError(`Round ${roundId} not found`);
   if (!nomination) throw new NotFoundError(`Nomination ${roundId}/${municipalityId} not found`);
@@ -49,6 +53,7 @@ export async function loadNominationAndWait(
     group: groupOf(round, municipalityId),
     nomination,
     wait,
+    linkOpen,
   };
 }
 

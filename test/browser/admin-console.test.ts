@@ -192,9 +192,9 @@ describe('the admin console in Chromium', () => {
     await page.click('a:text-is("Liperi")');
     expect(await page.locator('h1').textContent()).toBe('Liperi');
     expect(await page.locator('#tapahtumat + ol').textContent()).toContain('Ehdotuspyyntö lähetetty');
-    // a headless browser right after sending: counted, and marked as a likely mail scanner
-    expect(await page.locator('#tapahtumat + ol').textContent()).toMatch(
-      /Linkki avattu: ehdotuksen linkki, Riitta Lappalainen \(2 kertaa, viimeksi [^)]+\) – todennäköisesti sähköpostin tarkistuspalvelu/,
+    // a headless browser right after sending, twice in a row: one visit, marked as a likely mail scanner
+    expect(await page.locator('#tapahtumat + ol').textContent()).toContain(
+      'Linkki avattu: ehdotuksen linkki, Riitta Lappalainen – todennäköisesti sähköpostin tarkistuspalvelu, ei vastaanottaja',
     );
     expect(await page.locator('.lead').textContent()).toContain('Odottaa ehdotusta');
     expect(await page.locator('section:has(#suoritus)').textContent()).toContain('RequestProposal');

@@ -108,10 +108,17 @@ export class MemoryStore implements NominationStore {
     const wait = this.waits.get(`${roundId}/${municipalityId}/${step}`);
     return wait && copy(wait);
   }
-  async getNominationAndWait(roundId: string, municipalityId: string, step: OfficialStep) {
+  async getNominationAndWait(
+    roundId: string,
+    municipalityId: string,
+    step: OfficialStep,
+    openedLink?: string,
+  ) {
+    const linkOpen = openedLink === undefined ? undefined : this.opens.get(openedLink);
     return {
       nomination: await this.getNomination(roundId, municipalityId),
       wait: await this.getWait(roundId, municipalityId, step),
+      linkOpen: linkOpen && copy(linkOpen),
     };
   }
   async putWait(wait: StepWait) {

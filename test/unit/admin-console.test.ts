@@ -27,7 +27,7 @@ import { searchNominations } from '../../functions/admin/search.ts';
 import { attentionList, buildRows, linkOpenItem, matches } from '../../functions/admin/view-model.ts';
 import type { NominationKey, NominationSearch } from '../../functions/domain/admin-ports.ts';
 import { ValidationError } from '../../functions/domain/errors.ts';
-import { scannerSign } from '../../functions/domain/link-opens.ts';
+import { continuesVisit, scannerSign, VISIT_WINDOW_MS } from '../../functions/domain/link-opens.ts';
 import type { Link, StoredRound } from '../../functions/domain/ports.ts';
 import {
   municipalityTerms,
@@ -628,6 +628,56 @@ describe('link opens', () => {
       at: at(3600).toISOString(),
       text: `Linkki avattu: ehdotuksen linkki, Riitta Lappalainen (2 kertaa, viimeksi 27.11.2026 klo 12.00) – näistä 1 todennäköisesti sähköpostin tarkistuspalvelun`,
     });
+  });
+
+  it('counts opens less than a minute apart, of the same kind, as one visit: a reload is not written again', async () => {
+    // prepare: a link whose record is read with the page, as openLink reads it
+    const store = new MemoryStore();
+    const link = {
+      tokenHash: 'h2',
+      roundId: 'r',
+      municipalityId: 'liperi',
+      step: 'proposal',
+      recipientEmail: 'riitta.lappalainen@liperi.example',
+      recipientName: 'Riitta Lappalainen',
+      status: 'open',
+      createdAt: created,
+      expiresAt: '2026-12-31T22:00:00.000Z',
+    } satisfies Link;
+    let now = at(600);
+    const deps = { store, clock: { now: () => now } };
+    const open = async (userAgent: string) => {
+      const { linkOpen } = await store.getNominationAndWait('r', 'liperi', 'proposal', link.tokenHash);
+      await recordLinkOpened(link, { method: 'GET', userAgent }, deps, linkOpen);
+    };
+    // act: a person opens and reloads twice within the minute, a scanner follows, then the
+    // person comes back after the minute
+    await open(browser);
+    now = at(620);
+    await open(browser);
+    now = at(659);
+    await open(browser);
+    now = at(660);
+    await open('Mozilla/5.0 (compatible; Barracuda Sentinel)');
+    now = at(660 + VISIT_WINDOW_MS / 1000);
+    await open(browser);
+    // assess: three visits — the person's, the scanner's, the person's again
+    expect(store.opens.get('h2')).toMatchObject({
+      openCount: 3,
+      suspectedCount: 1,
+      firstPersonOpenedAt: at(600).toISOString(),
+      lastOpenedAt: at(720).toISOString(),
+    });
+    // the rule itself: same kind and within the window only
+    const record = store.opens.get('h2');
+    expect(continuesVisit(undefined, undefined, at(720))).toBe(false);
+    expect(continuesVisit(record, undefined, at(779))).toBe(true);
+    expect(continuesVisit(record, undefined, at(780))).toBe(false);
+    expect(continuesVisit(record, 'head', at(721))).toBe(true);
+    expect(continuesVisit(record, undefined, at(719))).toBe(false); // a clock behind the record
+    expect(continuesVisit({ ...record, firstPersonOpenedAt: undefined } as never, undefined, at(721))).toBe(
+      false,
+    );
   });
 
   it('says when only a scanner opened the link, and never fails the page for a failed write', async () => {
