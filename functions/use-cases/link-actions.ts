@@ -385,8 +385,8 @@ export interface SubmitResult {
  *    the workflow does not move). The HTTP layer has checked the form's CSRF value.
  * 2. Claim the link: exactly one of any number of concurrent submits wins.
  * 3. Save the nomination (optimistic lock); on failure release the claim.
- * 4. Resume the waiting workflow step with the outcome.
- * 5. Record the action in the audit trail (who, what, when, hashed IP, user agent).
+ * 4. Resume the waiting workflow step with the outcome, and (at the same time)
+ * 5. record the action in the audit trail (who, what, when, hashed IP, user agent).
  * A hand-off (the `handoff` button) instead mails a new link to a substitute.
  */
 export async function submitLink(
@@ -441,16 +441,19 @@ export async function submitLink(
     throw error;
   }
   const outcome = applied.outcome ?? applied.output?.outcome ?? 'submitted';
-  await deps.store.addAudit({
-    roundId: view.round.id,
-    municipalityId: view.municipality.id,
-    at,
-    actor: view.link.recipientEmail,
-    action: `${view.step}-${outcome}`,
-    detail: applied.detail?.slice(0, 2000),
-    ...audit,
-  });
-  if (applied.output) await resume(view, applied.output, deps);
+  // The audit entry and the workflow's resumption depend on each other in nothing: together.
+  await Promise.all([
+    deps.store.addAudit({
+      roundId: view.round.id,
+      municipalityId: view.municipality.id,
+      at,
+      actor: view.link.recipientEmail,
+      action: `${view.step}-${outcome}`,
+      detail: applied.detail?.slice(0, 2000),
+      ...audit,
+    }),
+    applied.output && resume(view, applied.output, deps),
+  ]);
   return { view, nomination: applied.next, outcome };
 }
 
