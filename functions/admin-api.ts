@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { dynamoClient, sfnClient } from './adapters/clients.ts';
+import { dynamoClient, onFirstUse, sfnClient } from './adapters/clients.ts';
 import { DynamoNominationSearch } from './adapters/dynamo-search.ts';
 import { DynamoNominationStore } from './adapters/dynamo-store.ts';
 import { SfnNominationExecutions } from './adapters/sfn-executions.ts';
@@ -16,8 +16,8 @@ const deps: AdminHttpDeps = {
   ...productionDeps(),
   reads: new DynamoNominationStore(dynamoClient(), tableName),
   search: new DynamoNominationSearch(dynamoClient(), tableName),
-  executions: new SfnNominationExecutions(sfnClient(), settings.nominationStateMachineArn),
-  rounds: new SfnRoundStarter(sfnClient(), settings.roundStateMachineArn),
+  executions: new SfnNominationExecutions(onFirstUse(sfnClient), settings.nominationStateMachineArn),
+  rounds: new SfnRoundStarter(onFirstUse(sfnClient), settings.roundStateMachineArn),
   auth: settings.auth,
 };
 

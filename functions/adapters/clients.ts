@@ -89,3 +89,14 @@ export function secretsClient(): SecretsManagerClient {
   secrets ??= nameNetworkErrors(new SecretsManagerClient({}), 'Secrets Manager');
   return secrets;
 }
+
+/**
+ * A client made on its first request: a function that may call a service builds its client
+ * only when it does (a link page's GET never mails or resumes a task). About 3-5 ms of a
+ * cold start per client not needed.
+ */
+export function onFirstUse<C extends { send: (...args: never[]) => unknown }>(
+  make: () => C,
+): Pick<C, 'send'> {
+  return { send: ((...args: Parameters<C['send']>) => make().send(...args)) as C['send'] };
+}

@@ -111,7 +111,7 @@ async function persist<T>(write: () => Promise<T>): Promise<T> {
 
 export interface SesMailerOptions {
   db: DynamoDBDocumentClient;
-  ses: SESv2Client;
+  ses: Pick<SESv2Client, 'send'>;
   tableName: string;
   sender: string;
   configurationSet?: string;

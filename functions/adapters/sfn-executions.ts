@@ -35,7 +35,7 @@ export function toExecutionEvent(event: HistoryEvent): ExecutionEvent {
 
 export class SfnNominationExecutions implements NominationExecutions {
   constructor(
-    private readonly sfn: SFNClient,
+    private readonly sfn: Pick<SFNClient, 'send'>,
     private readonly nominationStateMachineArn: string,
   ) {}
 

@@ -10,7 +10,7 @@ import { RoundAlreadyExistsError } from '../domain/errors.ts';
 import type { RoundStarter, WorkflowCallbacks } from '../domain/ports.ts';
 
 export class SfnCallbacks implements WorkflowCallbacks {
-  constructor(private readonly sfn: SFNClient) {}
+  constructor(private readonly sfn: Pick<SFNClient, 'send'>) {}
 
   async succeed(taskToken: string, output: unknown): Promise<void> {
     await this.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
@@ -23,7 +23,7 @@ export class SfnCallbacks implements WorkflowCallbacks {
 
 export class SfnRoundStarter implements RoundStarter {
   constructor(
-    private readonly sfn: SFNClient,
+    private readonly sfn: Pick<SFNClient, 'send'>,
     private readonly roundStateMachineArn: string,
   ) {}
 

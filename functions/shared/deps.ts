@@ -6,7 +6,7 @@
  * function calls (infra/function-access.ts lists what each may call). An adapter a handler
  * did not ask for throws a ConfigurationError when used.
  */
-import { dynamoClient, secretsClient, sesClient, sfnClient } from '../adapters/clients.ts';
+import { dynamoClient, onFirstUse, secretsClient, sesClient, sfnClient } from '../adapters/clients.ts';
 import { DynamoNominationStore } from '../adapters/dynamo-store.ts';
 import { type LinkSecretSource, linkSecretSource } from '../adapters/link-secret.ts';
 import { SesMailer } from '../adapters/ses-mailer.ts';
@@ -53,7 +53,7 @@ export function productionMailer(): Mailer {
   mailer ??= countingSends(
     new SesMailer({
       db: dynamoClient(),
-      ses: sesClient(),
+      ses: onFirstUse(sesClient),
       tableName,
       sender: mailSender,
       configurationSet: mailConfigurationSet,
@@ -64,7 +64,7 @@ export function productionMailer(): Mailer {
 
 /** Resuming waiting workflow tasks (Step Functions task tokens). */
 export function productionCallbacks(): WorkflowCallbacks {
-  callbacks ??= new SfnCallbacks(sfnClient());
+  callbacks ??= new SfnCallbacks(onFirstUse(sfnClient));
   return callbacks;
 }
 
