@@ -97,8 +97,8 @@ for (const part of parts) {
     );
   }
   if (part === 'packages') {
-    const packages = result as PackageResult[];
-    results.packages = packages;
+    results.packages = result as PackageResult[];
+    const packages = results.packages.filter((p) => !p.reference);
     const largest = packages.reduce((a, b) => (a.bytes > b.bytes ? a : b));
     const slowest = packages.reduce((a, b) => (a.importMs > b.importMs ? a : b));
     done(
