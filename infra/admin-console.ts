@@ -105,19 +105,21 @@ export class AdminConsole extends Construct {
       enableTokenRevocation: true,
     });
     const issuer = `https://cognito-idp.${stack.region}.amazonaws.com/${this.userPool.userPoolId}`;
+    // Both console functions read the same settings (functions/admin/config.ts).
+    const environment = {
+      ...props.environment,
+      [ADMIN_ENV.authMode]: 'cognito',
+      [ADMIN_ENV.cognitoIssuer]: issuer,
+      [ADMIN_ENV.cognitoClientId]: this.client.userPoolClientId,
+      [ADMIN_ENV.cognitoDomain]: this.domain.baseUrl(),
+      [ADMIN_ENV.roundStateMachineArn]: props.roundStateMachine.stateMachineArn,
+      [ADMIN_ENV.nominationStateMachineArn]: props.nominationStateMachine.stateMachineArn,
+    };
 
     this.function = new NodeFunction(this, 'AdminApiFn', {
       entry: 'admin-api.ts',
       description: 'The admin console and its API',
-      environment: {
-        ...props.environment,
-        [ADMIN_ENV.authMode]: 'cognito',
-        [ADMIN_ENV.cognitoIssuer]: issuer,
-        [ADMIN_ENV.cognitoClientId]: this.client.userPoolClientId,
-        [ADMIN_ENV.cognitoDomain]: this.domain.baseUrl(),
-        [ADMIN_ENV.roundStateMachineArn]: props.roundStateMachine.stateMachineArn,
-        [ADMIN_ENV.nominationStateMachineArn]: props.nominationStateMachine.stateMachineArn,
-      },
+      environment,
     })
       .bindTable(props.table)
       .allowMail(props.mailSender);
@@ -129,15 +131,7 @@ export class AdminConsole extends Construct {
     this.startRoundFunction = new NodeFunction(this, 'AdminStartRoundFn', {
       entry: 'admin-start-round.ts',
       description: 'The admin console: starts a round from an uploaded round file',
-      environment: {
-        ...props.environment,
-        [ADMIN_ENV.authMode]: 'cognito',
-        [ADMIN_ENV.cognitoIssuer]: issuer,
-        [ADMIN_ENV.cognitoClientId]: this.client.userPoolClientId,
-        [ADMIN_ENV.cognitoDomain]: this.domain.baseUrl(),
-        [ADMIN_ENV.roundStateMachineArn]: props.roundStateMachine.stateMachineArn,
-        [ADMIN_ENV.nominationStateMachineArn]: props.nominationStateMachine.stateMachineArn,
-      },
+      environment,
     }).bindTable(props.table);
     props.roundStateMachine.grantStartExecution(this.startRoundFunction);
 

@@ -572,6 +572,18 @@ describe('link opens', () => {
   const at = (seconds: number) => new Date(Date.parse(created) + seconds * 1000);
   const browser =
     'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+  /** A link of Liperi's waiting proposal step, mailed at `created`. */
+  const proposalLink = (tokenHash: string): Link => ({
+    tokenHash,
+    roundId: 'r',
+    municipalityId: 'liperi',
+    step: 'proposal',
+    recipientEmail: 'riitta.lappalainen@liperi.example',
+    recipientName: 'Riitta Lappalainen',
+    status: 'open',
+    createdAt: created,
+    expiresAt: '2026-12-31T22:00:00.000Z',
+  });
 
   it('tells a person’s open from a mail scanner’s', () => {
     expect(scannerSign({ method: 'GET', userAgent: browser }, created, at(600))).toBeUndefined();
@@ -590,17 +602,7 @@ describe('link opens', () => {
   it('counts two GETs on one record and changes nothing else', async () => {
     // prepare: a link of a waiting step
     const store = new MemoryStore();
-    const link: Link = {
-      tokenHash: 'h1',
-      roundId: 'r',
-      municipalityId: 'liperi',
-      step: 'proposal',
-      recipientEmail: 'riitta.lappalainen@liperi.example',
-      recipientName: 'Riitta Lappalainen',
-      status: 'open',
-      createdAt: created,
-      expiresAt: '2026-12-31T22:00:00.000Z',
-    };
+    const link = proposalLink('h1');
     await store.putLink(link);
     await store.putNominationIfAbsent(nomination('liperi', 'awaiting_proposal'));
     // act: a scanner right after sending, then the person
@@ -633,17 +635,7 @@ describe('link opens', () => {
   it('counts opens less than a minute apart, of the same kind, as one visit: a reload is not written again', async () => {
     // prepare: a link whose record is read with the page, as openLink reads it
     const store = new MemoryStore();
-    const link = {
-      tokenHash: 'h2',
-      roundId: 'r',
-      municipalityId: 'liperi',
-      step: 'proposal',
-      recipientEmail: 'riitta.lappalainen@liperi.example',
-      recipientName: 'Riitta Lappalainen',
-      status: 'open',
-      createdAt: created,
-      expiresAt: '2026-12-31T22:00:00.000Z',
-    } satisfies Link;
+    const link = proposalLink('h2');
     let now = at(600);
     const deps = { store, clock: { now: () => now } };
     const open = async (userAgent: string) => {
