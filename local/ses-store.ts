@@ -19,7 +19,8 @@ export interface SesMail {
   attachments: Array<{ filename?: string; contentType: string; content: Buffer }>;
 }
 
-interface StoredEmail {
+/** A mail as aws-ses-v2-local keeps it (its /store answer, its in-process store). */
+export interface StoredEmail {
   messageId: string;
   from: string;
   destination: { to: string[]; cc: string[]; bcc: string[] };
@@ -29,6 +30,26 @@ interface StoredEmail {
   at: number;
 }
 
+/** The emulator's mail as the tests read it; `withAttachments: false` leaves them undecoded (and out). */
+export function toSesMail(email: StoredEmail, { withAttachments = true } = {}): SesMail {
+  return {
+    messageId: email.messageId,
+    from: email.from,
+    to: email.destination.to.join(', '),
+    subject: email.subject,
+    text: email.body.text ?? '',
+    html: email.body.html ?? '',
+    at: email.at,
+    attachments: withAttachments
+      ? (email.attachments ?? []).map((a) => ({
+          filename: a.filename,
+          contentType: a.contentType,
+          content: Buffer.from(a.content, 'base64'),
+        }))
+      : [],
+  };
+}
+
 export class SesStore {
   constructor(private readonly baseUrl: string) {}
 
@@ -36,20 +57,7 @@ export class SesStore {
     const response = await fetch(`${this.baseUrl}/store?since=${Math.floor(epochSeconds)}`);
     if (!response.ok) throw new Error(`SES store answered ${response.status}`);
     const { emails } = (await response.json()) as { emails: StoredEmail[] };
-    return emails.map((email) => ({
-      messageId: email.messageId,
-      from: email.from,
-      to: email.destination.to.join(', '),
-      subject: email.subject,
-      text: email.body.text ?? '',
-      html: email.body.html ?? '',
-      at: email.at,
-      attachments: (email.attachments ?? []).map((a) => ({
-        filename: a.filename,
-        contentType: a.contentType,
-        content: Buffer.from(a.content, 'base64'),
-      })),
-    }));
+    return emails.map((email) => toSesMail(email));
   }
 
   /**

@@ -9,35 +9,14 @@
  * not decoded here; what officials act on is the text and its link.
  */
 import { createRequire } from 'node:module';
-import type { SesMail } from '../../local/ses-store.ts';
-
-interface StoredEmail {
-  messageId: string;
-  from: string;
-  destination: { to: string[] };
-  subject: string;
-  body: { html?: string; text?: string };
-  at: number;
-}
+import { type SesMail, type StoredEmail, toSesMail } from '../../local/ses-store.ts';
 
 interface SesLocalStoreModule {
   getStoreReadonly(): { emails: StoredEmail[] };
 }
 
 const store = createRequire(import.meta.url)('aws-ses-v2-local/dist/store.js') as SesLocalStoreModule;
-
-function toMail(email: StoredEmail): SesMail {
-  return {
-    messageId: email.messageId,
-    from: email.from,
-    to: email.destination.to.join(', '),
-    subject: email.subject,
-    text: email.body.text ?? '',
-    html: email.body.html ?? '',
-    at: email.at,
-    attachments: [],
-  };
-}
+const toMail = (email: StoredEmail) => toSesMail(email, { withAttachments: false });
 
 /** Reads new mail as it arrives; `next()` returns what came since the last call. */
 export class Mailbox {

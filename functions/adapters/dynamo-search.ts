@@ -11,16 +11,12 @@
  * State filter: nomination items carry the `byKind` index keys gsi1pk NOMSTATUS#<state>,
  * gsi1sk <updatedAt>#<round>#<municipality>, set in the same write as the state itself.
  */
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { NominationKey, NominationSearch } from '../domain/admin-ports.ts';
 import type { StoredRound } from '../domain/ports.ts';
 import { type SearchTerm, termPartition } from '../domain/search.ts';
 import type { Nomination, NominationStatus } from '../domain/types.ts';
+import { BATCH_ATTEMPTS, BATCH_WRITE_MAX, backoff, batchGetItems, chunks } from './dynamo-batch.ts';
 import { keys, ROUNDS_INDEX } from './dynamo-store.ts';
 
 export const SEARCH_PARTITION_PREFIX = 'SEARCH#';
@@ -49,18 +45,7 @@ export interface SearchEntry {
   terms: SearchTerm[];
 }
 
-const BATCH_WRITE_MAX = 25;
-const BATCH_GET_MAX = 100;
 const PARALLEL_BATCHES = 4;
-const MAX_ATTEMPTS = 6;
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Writes the entries' search items (BatchWrite, unprocessed items retried with backoff). */
 export async function writeSearchEntries(
@@ -79,8 +64,8 @@ export async function writeSearchEntries(
   const writeBatch = async (items: Record<string, unknown>[]) => {
     let requests = items.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`Search index: ${requests.length} items left unwritten`);
-      if (attempt > 0) await pause(50 * 2 ** attempt);
+      if (attempt >= BATCH_ATTEMPTS) throw new Error(`Search index: ${requests.length} items left unwritten`);
+      if (attempt > 0) await backoff(attempt);
       const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
       requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
     }
@@ -147,20 +132,8 @@ export class DynamoNominationSearch implements NominationSearch {
   }
 
   private async batchGet<T>(requestKeys: Array<{ pk: string; sk: string }>): Promise<T[]> {
-    const items: T[] = [];
-    for (const batch of chunks(requestKeys, BATCH_GET_MAX)) {
-      let pending: Array<Record<string, unknown>> = batch;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= MAX_ATTEMPTS) throw new Error(`Search: ${pending.length} items left unread`);
-        if (attempt > 0) await pause(50 * 2 ** attempt);
-        const out = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) items.push(stripKeys<T>(item));
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-    }
-    return items;
+    const items = await batchGetItems(this.db, this.tableName, requestKeys);
+    return items.map((item) => stripKeys<T>(item));
   }
 
   getNominations(wanted: NominationKey[]): Promise<Nomination[]> {

@@ -16,7 +16,6 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -37,6 +36,7 @@ import type {
 import { municipalityTerms, nominationTerms } from '../domain/search.ts';
 import type { GroupState, Nomination, OfficialStep, Round, RoundStatus } from '../domain/types.ts';
 import { log } from '../shared/logger.ts';
+import { batchGetItems } from './dynamo-batch.ts';
 import { nominationStatusIndexKey, writeSearchEntries } from './dynamo-search.ts';
 
 export const keys = {
@@ -94,9 +94,6 @@ function isConditionFailure(error: unknown): boolean {
     (error as Error)?.name === 'ConditionalCheckFailedException'
   );
 }
-
-/** BatchGetItem answers with unprocessed keys under load: this many tries in all. */
-const UNPROCESSED_ATTEMPTS = 5;
 
 /** Round definitions kept per process (getRoundDefinition). */
 const KEPT_ROUND_DEFINITIONS = 200;
@@ -380,7 +377,7 @@ export class DynamoNominationStore implements NominationStore {
     return this.get<StepWait>(keys.wait(roundId, municipalityId, step));
   }
 
-  /** One BatchGetItem (consistent) for the two items; keys DynamoDB leaves unprocessed are read again. */
+  /** One consistent BatchGetItem for the nomination, the step's wait and (with `openedLink`) the link's open record. */
   async getNominationAndWait(
     roundId: string,
     municipalityId: string,
@@ -389,24 +386,13 @@ export class DynamoNominationStore implements NominationStore {
   ): Promise<{ nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen }> {
     const nominationKey = keys.nomination(roundId, municipalityId);
     const waitKey = keys.wait(roundId, municipalityId, step);
+    const wanted = [nominationKey, waitKey];
+    if (openedLink) wanted.push(keys.linkOpen(roundId, municipalityId, openedLink));
     const found: { nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen } = {};
-    let wanted: Array<{ pk: string; sk: string }> = [
-      nominationKey,
-      waitKey,
-      ...(openedLink ? [keys.linkOpen(roundId, municipalityId, openedLink)] : []),
-    ];
-    for (let attempt = 0; wanted.length > 0; attempt++) {
-      if (attempt === UNPROCESSED_ATTEMPTS) throw new Error(`BatchGetItem left ${wanted.length} keys unread`);
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-      const out = await this.db.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: wanted, ConsistentRead: true } } }),
-      );
-      for (const item of out.Responses?.[this.tableName] ?? []) {
-        if (item.sk === nominationKey.sk) found.nomination = strip<Nomination>(item);
-        else if (item.sk === waitKey.sk) found.wait = strip<StepWait>(item);
-        else found.linkOpen = strip<LinkOpen>(item);
-      }
-      wanted = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<{ pk: string; sk: string }>;
+    for (const item of await batchGetItems(this.db, this.tableName, wanted, { consistent: true })) {
+      if (item.sk === nominationKey.sk) found.nomination = strip<Nomination>(item);
+      else if (item.sk === waitKey.sk) found.wait = strip<StepWait>(item);
+      else found.linkOpen = strip<LinkOpen>(item);
     }
     return found;
   }

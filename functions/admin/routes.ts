@@ -223,7 +223,7 @@ function doneMessage(event: APIGatewayProxyEventV2): string | undefined {
   return Object.hasOwn(MESSAGES, done) ? MESSAGES[done] : undefined;
 }
 
-function notFound(ctx: PageContext): Result {
+export function notFound(ctx: PageContext): Result {
   return page(404, renderError(ctx, 404, 'Sivua ei löydy', 'Tarkista osoite.'));
 }
 

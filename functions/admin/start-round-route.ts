@@ -8,12 +8,13 @@ import { ConflictError, ValidationError } from '../domain/errors.ts';
 import type { RoundStarter } from '../domain/ports.ts';
 import type { StartDeps } from '../use-cases/deps.ts';
 import { startRoundAsAdmin } from '../use-cases/start-round.ts';
-import { paths, renderError, renderStartRound } from './pages.ts';
+import { paths, renderStartRound } from './pages.ts';
 import {
   type AdminAuthDeps,
   type AdminRequest,
   checkCsrf,
   formOf,
+  notFound,
   page,
   type Result,
   redirect,
@@ -31,7 +32,7 @@ export async function startRoundRoute(r: AdminRequest<StartRoundHttpDeps>): Prom
     r.segments[0] !== 'rounds' ||
     r.segments[1] !== 'new'
   ) {
-    return page(404, renderError(r.ctx, 404, 'Sivua ei löydy', 'Tarkista osoite.'));
+    return notFound(r.ctx);
   }
   const { fields, file } = formOf(r.event);
   checkCsrf(r, fields);

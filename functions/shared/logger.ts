@@ -53,7 +53,7 @@ let coldStart = true;
  * Starts an invocation's logging: its Lambda context on every line, no correlation id yet.
  * (The middy middleware `withLambdaContext` calls this; locally there is no context.)
  */
-export function beginInvocation(context: Context | undefined): void {
+function beginInvocation(context: Context | undefined): void {
   invocation = context?.awsRequestId
     ? {
         cold_start: coldStart,

@@ -10,6 +10,23 @@ export interface NominationContext {
   nomination: Nomination;
 }
 
+/** The context of a nomination read with its round; NotFoundError when either is missing. */
+function contextOf(
+  roundId: string,
+  municipalityId: string,
+  round: Round | undefined,
+  nomination: Nomination | undefined,
+): NominationContext {
+  if (!round) throw new NotFoundError(`Round ${roundId} not found`);
+  if (!nomination) throw new NotFoundError(`Nomination ${roundId}/${municipalityId} not found`);
+  return {
+    round,
+    municipality: findMunicipality(round, municipalityId),
+    group: groupOf(round, municipalityId),
+    nomination,
+  };
+}
+
 /** Loads a nomination with its round, or throws NotFoundError. */
 export async function loadNomination(
   store: NominationStore,
@@ -20,14 +37,7 @@ export async function loadNomination(
     store.getRoundDefinition(roundId),
     store.getNomination(roundId, municipalityId),
   ]);
-  if (!round) throw new NotFoundError(`Round ${roundId} not found`);
-  if (!nomination) throw new NotFoundError(`Nomination ${roundId}/${municipalityId} not found`);
-  return {
-    round,
-    municipality: findMunicipality(round, municipalityId),
-    group: groupOf(round, municipalityId),
-    nomination,
-  };
+  return contextOf(roundId, municipalityId, round, nomination);
 }
 
 /**
@@ -45,16 +55,7 @@ export async function loadNominationAndWait(
     store.getRoundDefinition(roundId),
     store.getNominationAndWait(roundId, municipalityId, step, openedLink),
   ]);
-  if (!round) throw new NotFoundError(`Round ${roundId} not found`);
-  if (!nomination) throw new NotFoundError(`Nomination ${roundId}/${municipalityId} not found`);
-  return {
-    round,
-    municipality: findMunicipality(round, municipalityId),
-    group: groupOf(round, municipalityId),
-    nomination,
-    wait,
-    linkOpen,
-  };
+  return { ...contextOf(roundId, municipalityId, round, nomination), wait, linkOpen };
 }
 
 export async function loadRound(store: NominationStore, roundId: string): Promise<Round> {
