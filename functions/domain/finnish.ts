@@ -7,7 +7,7 @@
  * morphology: irregular words go into the exception tables below.
  */
 
-import { FINNISH_TIME_ZONE } from './time.ts';
+import { helsinkiWallClock } from './time.ts';
 import type { Person } from './types.ts';
 
 const VOWELS = 'aeiouyäöå';
@@ -328,27 +328,13 @@ export function formatDateFi(isoDate: string): string {
   return `${Number(d)}.${Number(m)}.${y}`;
 }
 
-/** The process runs on Finnish time: deadlines, meetings and timestamps alike. */
-
-const DATE_TIME_PARTS = new Intl.DateTimeFormat('fi-FI', {
-  timeZone: FINNISH_TIME_ZONE,
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
 /** '2023-11-30T12:05:00Z' → '30.11.2023 klo 14.05', in Finnish time. */
 export function formatDateTimeFi(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) throw new RangeError(`Not a date-time: ${iso}`);
-  // Built from the parts so that the separators do not depend on the ICU version.
-  const parts = DATE_TIME_PARTS.formatToParts(date);
-  const part = (type: Intl.DateTimeFormatPartTypes): string =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('day')}.${part('month')}.${part('year')} klo ${Number(part('hour'))}.${part('minute')}`;
+  const wall = helsinkiWallClock(date);
+  const minute = String(wall.getUTCMinutes()).padStart(2, '0');
+  return `${wall.getUTCDate()}.${wall.getUTCMonth() + 1}.${wall.getUTCFullYear()} klo ${wall.getUTCHours()}.${minute}`;
 }
 
 /** For pages: a calendar date the Finnish way, or as stored if malformed (a page never fails on it). */
