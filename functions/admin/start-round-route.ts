@@ -1,7 +1,7 @@
 /**
  * POST /admin/rounds/new: starts a round from an uploaded round file. A function of its own
  * (admin-start-round.ts) because only this route needs the round-file parser and its
- * validation (yaml, zod: about 200 KB): the console's function stays small and quick to start.
+ * validation (yaml and zod/mini: about 140 KB): the console's function stays small and quick to start.
  * The form itself is a page of the console (routes.ts).
  */
 import { ConflictError, ValidationError } from '../domain/errors.ts';

@@ -7,7 +7,7 @@
  */
 import type { Document, ErrorCode, YAMLError } from 'yaml';
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { FieldError } from './errors.ts';
 import { RoundFileError } from './errors.ts';
 import type { Round } from './types.ts';
@@ -58,127 +58,163 @@ function emailProblem(s: string): string {
   return 'Sähköpostiosoite ei ole kelvollinen (muoto on nimi@verkkotunnus.fi)';
 }
 
+/**
+ * What classic zod's `.meta()` did: a copy of the schema with the metadata in the global registry
+ * (which `z.toJSONSchema` reads), the original left bare for its other uses.
+ */
+function withMeta<T extends z.ZodMiniType>(schema: T, metadata: z.core.GlobalMeta): T {
+  const copy = schema.clone();
+  z.globalRegistry.add(copy, metadata);
+  return copy;
+}
+
 /** A name or title: one line of readable text. */
-const text = z
-  .string()
-  .overwrite(neutraliseInvisible)
-  .trim()
-  .min(1, EMPTY)
-  .max(200)
-  .refine(
+const text = z.string().check(
+  z.overwrite(neutraliseInvisible),
+  z.trim(),
+  z.minLength(1, EMPTY),
+  z.maxLength(200),
+  z.refine(
     (s) => !hasControlChars(s),
     'Tekstissä on ohjausmerkkejä (esim. rivinvaihto tai sarkain); kirjoita se yhdelle riville',
-  )
-  .refine((s) => !hasBidiControls(s), BIDI_MESSAGE);
+  ),
+  z.refine((s) => !hasBidiControls(s), BIDI_MESSAGE),
+);
 
 const slug = z
   .string()
-  .trim()
-  .min(1, { error: EMPTY, abort: true })
-  .regex(SLUG, { error: (issue) => slugProblem(String(issue.input)) });
+  .check(
+    z.trim(),
+    z.minLength(1, { error: EMPTY, abort: true }),
+    z.regex(SLUG, { error: (issue) => slugProblem(String(issue.input)) }),
+  );
 
 const email = z
   .string()
-  .trim()
-  .min(1, { error: EMPTY, abort: true })
-  .max(254, 'Sähköpostiosoite on liian pitkä (enintään 254 merkkiä)')
-  .regex(EMAIL, { error: (issue) => emailProblem(String(issue.input)) });
+  .check(
+    z.trim(),
+    z.minLength(1, { error: EMPTY, abort: true }),
+    z.maxLength(254, 'Sähköpostiosoite on liian pitkä (enintään 254 merkkiä)'),
+    z.regex(EMAIL, { error: (issue) => emailProblem(String(issue.input)) }),
+  );
 
 const phone = z
   .string()
-  .trim()
-  .min(1, { error: 'Tieto ei voi olla tyhjä; jätä kenttä pois, jos numeroa ei ole', abort: true })
-  .max(30, 'Puhelinnumero on liian pitkä (enintään 30 merkkiä)')
-  .regex(PHONE, 'Puhelinnumerossa saa olla vain numeroita, välilyöntejä ja merkkejä + - ( )');
+  .check(
+    z.trim(),
+    z.minLength(1, { error: 'Tieto ei voi olla tyhjä; jätä kenttä pois, jos numeroa ei ole', abort: true }),
+    z.maxLength(30, 'Puhelinnumero on liian pitkä (enintään 30 merkkiä)'),
+    z.regex(PHONE, 'Puhelinnumerossa saa olla vain numeroita, välilyöntejä ja merkkejä + - ( )'),
+  );
 
-const isoDate = z
-  .string()
-  .trim()
-  .regex(DATE_SHAPE, { error: 'Päivämäärän muoto on VVVV-KK-PP (esim. 2023-11-30)', abort: true })
-  .refine(isCalendarDate, { error: (issue) => `Päivämäärää ${String(issue.input)} ei ole kalenterissa` })
-  .meta({ format: 'date' });
+const isoDate = withMeta(
+  z.string().check(
+    z.trim(),
+    z.regex(DATE_SHAPE, { error: 'Päivämäärän muoto on VVVV-KK-PP (esim. 2023-11-30)', abort: true }),
+    z.refine(isCalendarDate, {
+      error: (issue) => `Päivämäärää ${String(issue.input)} ei ole kalenterissa`,
+    }),
+  ),
+  { format: 'date' },
+);
 
 const person = z.strictObject({
   name: text,
-  title: text.meta({ description: 'Virkanimike, esim. hyvinvointijohtaja' }),
+  title: withMeta(text, { description: 'Virkanimike, esim. hyvinvointijohtaja' }),
   email,
-  phone: phone.optional().meta({ description: 'Työpuhelin, esim. "040 834 7185"' }),
+  phone: withMeta(z.optional(phone), { description: 'Työpuhelin, esim. "040 834 7185"' }),
 });
 
 /** A minute checker (pöytäkirjantarkastaja) is usually an elected committee member: no job title needed. */
 const minuteChecker = z.strictObject({
   name: text,
   email,
-  title: text.optional().meta({ description: 'Esim. lautakunnan jäsen' }),
+  title: withMeta(z.optional(text), { description: 'Esim. lautakunnan jäsen' }),
 });
 /** Two is the usual number; a few more cover deputies named in advance. */
 export const MAX_MINUTE_CHECKERS = 5;
 
-const seatCount = z.int().min(1).max(10);
+const seatCount = z.int().check(z.gte(1), z.lte(10));
 
-const seats = z
-  .strictObject({
-    min: seatCount.default(1).meta({ description: 'Vähintään näin monta edustajaa kunnalta' }),
-    max: seatCount.default(4).meta({ description: 'Enintään näin monta edustajaa kunnalta' }),
-  })
-  .superRefine((s, ctx) => {
-    if (s.min > s.max) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['max'],
-        message: `Enimmäismäärä (${s.max}) ei voi olla pienempi kuin vähimmäismäärä (${s.min})`,
-      });
-    }
-  })
-  .default({ min: 1, max: 4 });
-
-const municipality = z.strictObject({
-  id: slug.meta({ description: 'Kunnan tunnus ilman ääkkösiä, esim. raakkyla' }),
-  name: text.meta({ description: 'Kunnan nimi, esim. Rääkkylä' }),
-  registryEmail: email.meta({ description: 'Kirjaamon osoite: hyvinvointialueen pyyntö lähetetään tänne' }),
-  boardEmail: email.meta({ description: 'Kunnan- tai kaupunginhallituksen osoite: pöytäkirjanote tiedoksi' }),
-  preparer: person.meta({ description: 'Valmistelija: laatii päätösehdotuksen' }),
-  presenter: person.meta({
-    description: 'Esittelijä: hyväksyy ehdotuksen toimielimelle (voi olla sama kuin valmistelija)',
-  }),
-  body: z
+const seats = z._default(
+  z
     .strictObject({
-      name: text.meta({ description: 'Päättävä toimielin, esim. hyvinvointilautakunta' }),
-      secretaryEmail: email.meta({ description: 'Toimielimen sihteerin osoite' }),
-      secretaryName: text.optional().meta({ description: 'Pöytäkirjanotteen oikeaksi todistava sihteeri' }),
-      secretaryTitle: text.optional().meta({ description: 'Sihteerin virkanimike, esim. hallintosihteeri' }),
+      min: withMeta(z._default(seatCount, 1), { description: 'Vähintään näin monta edustajaa kunnalta' }),
+      max: withMeta(z._default(seatCount, 4), { description: 'Enintään näin monta edustajaa kunnalta' }),
     })
-    .meta({ description: 'Toimielin, joka päättää nimeämisestä' }),
-  postalAddress: text
-    .optional()
-    .meta({ description: 'Kirjaamon postiosoite oikaisuvaatimusohjetta varten, esim. "PL 1, 83101 Liperi"' }),
-  minuteCheckers: z
-    .array(minuteChecker)
-    .min(1, 'Anna vähintään yksi pöytäkirjantarkastaja tai jätä kohta pois')
-    .max(MAX_MINUTE_CHECKERS, `Enintään ${MAX_MINUTE_CHECKERS} pöytäkirjantarkastajaa`)
-    .superRefine((checkers, ctx) => {
-      const seen = new Set<string>();
-      checkers.forEach((c, i) => {
-        const key = c.email.toLowerCase();
-        if (seen.has(key)) {
+    .check(
+      z.superRefine((s, ctx) => {
+        if (s.min > s.max) {
           ctx.addIssue({
             code: 'custom',
-            path: [i, 'email'],
-            message: `Pöytäkirjantarkastaja ${c.email} on jo luettelossa`,
+            path: ['max'],
+            message: `Enimmäismäärä (${s.max}) ei voi olla pienempi kuin vähimmäismäärä (${s.min})`,
           });
         }
-        seen.add(key);
-      });
-    })
-    .optional()
-    .meta({
+      }),
+    ),
+  { min: 1, max: 4 },
+);
+
+const municipality = z.strictObject({
+  id: withMeta(slug, { description: 'Kunnan tunnus ilman ääkkösiä, esim. raakkyla' }),
+  name: withMeta(text, { description: 'Kunnan nimi, esim. Rääkkylä' }),
+  registryEmail: withMeta(email, {
+    description: 'Kirjaamon osoite: hyvinvointialueen pyyntö lähetetään tänne',
+  }),
+  boardEmail: withMeta(email, {
+    description: 'Kunnan- tai kaupunginhallituksen osoite: pöytäkirjanote tiedoksi',
+  }),
+  preparer: withMeta(person, { description: 'Valmistelija: laatii päätösehdotuksen' }),
+  presenter: withMeta(person, {
+    description: 'Esittelijä: hyväksyy ehdotuksen toimielimelle (voi olla sama kuin valmistelija)',
+  }),
+  body: withMeta(
+    z.strictObject({
+      name: withMeta(text, { description: 'Päättävä toimielin, esim. hyvinvointilautakunta' }),
+      secretaryEmail: withMeta(email, { description: 'Toimielimen sihteerin osoite' }),
+      secretaryName: withMeta(z.optional(text), {
+        description: 'Pöytäkirjanotteen oikeaksi todistava sihteeri',
+      }),
+      secretaryTitle: withMeta(z.optional(text), {
+        description: 'Sihteerin virkanimike, esim. hallintosihteeri',
+      }),
+    }),
+    { description: 'Toimielin, joka päättää nimeämisestä' },
+  ),
+  postalAddress: withMeta(z.optional(text), {
+    description: 'Kirjaamon postiosoite oikaisuvaatimusohjetta varten, esim. "PL 1, 83101 Liperi"',
+  }),
+  minuteCheckers: withMeta(
+    z.optional(
+      z.array(minuteChecker).check(
+        z.minLength(1, 'Anna vähintään yksi pöytäkirjantarkastaja tai jätä kohta pois'),
+        z.maxLength(MAX_MINUTE_CHECKERS, `Enintään ${MAX_MINUTE_CHECKERS} pöytäkirjantarkastajaa`),
+        z.superRefine((checkers, ctx) => {
+          const seen = new Set<string>();
+          checkers.forEach((c, i) => {
+            const key = c.email.toLowerCase();
+            if (seen.has(key)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [i, 'email'],
+                message: `Pöytäkirjantarkastaja ${c.email} on jo luettelossa`,
+              });
+            }
+            seen.add(key);
+          });
+        }),
+      ),
+    ),
+    {
       description:
         'Pöytäkirjantarkastajat: jokainen hyväksyy pöytäkirjan kohdan omalla linkillään ennen kuin ote lähtee',
-    }),
+    },
+  ),
 });
 
-const partner = person.extend({
-  organisation: text.meta({
+const partner = z.extend(person, {
+  organisation: withMeta(text, {
     description: 'Organisaatio, esim. Pohjois-Karjalan maakuntaliitto tai Liperin seurakunta',
   }),
 });
@@ -186,62 +222,77 @@ const partner = person.extend({
 const group = z.strictObject({
   id: slug,
   name: text,
-  municipalities: z
-    .array(slug)
-    .min(1, 'Ryhmään pitää kuulua vähintään yksi kunta')
-    .meta({ description: 'Ryhmään kuuluvien kuntien tunnukset (municipalities[].id)' }),
-  representatives: z
-    .array(person)
-    .optional()
-    .meta({ description: 'Järjestäjän (hyvinvointialueen) omat edustajat ryhmässä' }),
-  partners: z.array(partner).optional().meta({
+  municipalities: withMeta(z.array(slug).check(z.minLength(1, 'Ryhmään pitää kuulua vähintään yksi kunta')), {
+    description: 'Ryhmään kuuluvien kuntien tunnukset (municipalities[].id)',
+  }),
+  representatives: withMeta(z.optional(z.array(person)), {
+    description: 'Järjestäjän (hyvinvointialueen) omat edustajat ryhmässä',
+  }),
+  partners: withMeta(z.optional(z.array(partner)), {
     description:
       'Muut jäsenet: maakuntaliitto, järjestöt, seurakunnat, yritykset (organisaatio ja yhteyshenkilö)',
   }),
 });
 
 /** The schema of a round file, as written (before mapping to `Round`). */
-export const roundFileSchema = z
-  .strictObject({
-    // Lets a JSON round file name its editor schema; YAML uses a `# yaml-language-server` comment.
-    $schema: z.string().optional(),
-    id: slug.meta({ description: 'Kierroksen tunnus, esim. pohjois-karjala-2024' }),
-    title: text.meta({ description: 'Asian otsikko' }),
-    caseText: z
-      .string()
-      .overwrite((s) => s.replace(/\r\n?/g, '\n'))
-      .trim()
-      .min(1, EMPTY)
-      .max(20_000)
-      .refine(
-        (s) => !hasControlCharsBesidesNewlineTab(s),
-        'Tekstissä on ohjausmerkkejä; vain rivinvaihdot ja sarkaimet ovat sallittuja',
-      )
-      .refine((s) => !hasBidiControls(s), BIDI_MESSAGE)
-      .meta({ description: 'Pyyntö ja sen tausta (asian esittelyteksti)' }),
-    organiser: z.strictObject({
-      name: text.meta({ description: 'Esim. Pohjois-Karjalan hyvinvointialue' }),
-      registryEmail: email.meta({ description: 'Kirjaamon osoite: pöytäkirjanotteet lähetetään tänne' }),
-      contact: person.meta({ description: 'Kierroksen yhteyshenkilö' }),
-    }),
-    seats,
-    requestDate: isoDate.meta({ description: 'Pyynnön lähetyspäivä' }),
-    deadline: isoDate.meta({ description: 'Vastausten viimeinen päivä' }),
-    startDate: isoDate.meta({ description: 'Ryhmien aloituspäivä' }),
-    meetingsPerYear: z.int().min(1).max(12).default(4).meta({ description: 'Kokouksia vuodessa' }),
-    reminderDays: z
-      .array(z.int().min(1, 'Muistutuspäivä on vähintään 1').max(60, 'Muistutuspäivä on enintään 60'))
-      .max(5, 'Anna enintään 5 muistutuspäivää')
-      .optional()
-      .meta({ description: 'Muistutukset: montako päivää ennen määräaikaa (oletus 7 ja 2)' }),
-    groups: z.array(group).min(1, 'Anna vähintään yksi ryhmä'),
-    municipalities: z.array(municipality).min(1, 'Anna vähintään yksi kunta'),
-  })
-  // Cross-field rules run even when some fields are broken, so one upload shows every problem.
-  .superRefine((file, ctx) => checkConsistency(file as unknown as Loose, ctx), {
-    when: (payload) => isRecord(payload.value),
-  })
-  .meta({ title: 'Nimitys: kierrostiedosto' });
+export const roundFileSchema = withMeta(
+  z
+    .strictObject({
+      // Lets a JSON round file name its editor schema; YAML uses a `# yaml-language-server` comment.
+      $schema: z.optional(z.string()),
+      id: withMeta(slug, { description: 'Kierroksen tunnus, esim. pohjois-karjala-2024' }),
+      title: withMeta(text, { description: 'Asian otsikko' }),
+      caseText: withMeta(
+        z.string().check(
+          z.overwrite((s) => s.replace(/\r\n?/g, '\n')),
+          z.trim(),
+          z.minLength(1, EMPTY),
+          z.maxLength(20_000),
+          z.refine(
+            (s) => !hasControlCharsBesidesNewlineTab(s),
+            'Tekstissä on ohjausmerkkejä; vain rivinvaihdot ja sarkaimet ovat sallittuja',
+          ),
+          z.refine((s) => !hasBidiControls(s), BIDI_MESSAGE),
+        ),
+        { description: 'Pyyntö ja sen tausta (asian esittelyteksti)' },
+      ),
+      organiser: z.strictObject({
+        name: withMeta(text, { description: 'Esim. Pohjois-Karjalan hyvinvointialue' }),
+        registryEmail: withMeta(email, {
+          description: 'Kirjaamon osoite: pöytäkirjanotteet lähetetään tänne',
+        }),
+        contact: withMeta(person, { description: 'Kierroksen yhteyshenkilö' }),
+      }),
+      seats,
+      requestDate: withMeta(isoDate, { description: 'Pyynnön lähetyspäivä' }),
+      deadline: withMeta(isoDate, { description: 'Vastausten viimeinen päivä' }),
+      startDate: withMeta(isoDate, { description: 'Ryhmien aloituspäivä' }),
+      meetingsPerYear: withMeta(z._default(z.int().check(z.gte(1), z.lte(12)), 4), {
+        description: 'Kokouksia vuodessa',
+      }),
+      reminderDays: withMeta(
+        z.optional(
+          z
+            .array(
+              z
+                .int()
+                .check(z.gte(1, 'Muistutuspäivä on vähintään 1'), z.lte(60, 'Muistutuspäivä on enintään 60')),
+            )
+            .check(z.maxLength(5, 'Anna enintään 5 muistutuspäivää')),
+        ),
+        { description: 'Muistutukset: montako päivää ennen määräaikaa (oletus 7 ja 2)' },
+      ),
+      groups: z.array(group).check(z.minLength(1, 'Anna vähintään yksi ryhmä')),
+      municipalities: z.array(municipality).check(z.minLength(1, 'Anna vähintään yksi kunta')),
+    })
+    .check(
+      // Cross-field rules run even when some fields are broken, so one upload shows every problem.
+      z.superRefine((file, ctx) => checkConsistency(file as unknown as Loose, ctx), {
+        when: (payload) => isRecord(payload.value),
+      }),
+    ),
+  { title: 'Nimitys: kierrostiedosto' },
+);
 
 export type RoundFile = z.output<typeof roundFileSchema>;
 
@@ -581,14 +632,16 @@ function toFieldErrors(issue: z.core.$ZodIssue): FieldError[] {
 function allowedKeys(path: readonly PropertyKey[]): string[] {
   let schema: z.core.$ZodType = roundFileSchema;
   for (const step of [...path, undefined]) {
-    while (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) schema = schema.unwrap();
+    while (schema instanceof z.ZodMiniDefault || schema instanceof z.ZodMiniOptional) {
+      schema = schema._zod.def.innerType;
+    }
     if (step === undefined) break;
-    if (schema instanceof z.ZodArray) schema = schema.element;
-    else if (schema instanceof z.ZodObject && String(step) in schema.shape)
-      schema = schema.shape[String(step)];
+    if (schema instanceof z.ZodMiniArray) schema = schema._zod.def.element;
+    else if (schema instanceof z.ZodMiniObject && String(step) in schema.shape)
+      schema = schema.shape[String(step)] as z.core.$ZodType; // present: the `in` above
     else return [];
   }
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  return schema instanceof z.ZodMiniObject ? Object.keys(schema.shape) : [];
 }
 
 /** The option nearest to `word`, if near enough to be a likely typo (about one edit per three letters). */
