@@ -8,10 +8,15 @@
  * function never runs; see the files they point to:
  *   @aws-sdk/credential-provider-node → infra/lambda-bundle/credentials.ts (environment only)
  *   http, node:http                   → infra/lambda-bundle/node-http.cjs  (no undici at import)
+ * and one picks a leaner build of the same code:
+ *   yaml → its ES module build (the package's "default" export condition; the "node"
+ *          condition esbuild would pick is CommonJS, which tree shaking cannot trim: 17 KB
+ *          more). The two builds differ only in how a warning is printed.
  * and a plugin lets tree shaking drop the SDK schemas of operations a function never calls
  * (infra/lambda-bundle/sdk-schema-keys.ts). A plugin needs esbuild's JavaScript API, which
  * is why CDK does not bundle these functions through NodejsFunction and its esbuild CLI.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { sdkSchemaKeys } from './lambda-bundle/sdk-schema-keys.ts';
@@ -31,6 +36,11 @@ export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': shim('credentials.ts'),
   http: shim('node-http.cjs'),
   'node:http': shim('node-http.cjs'),
+  yaml: path.join(
+    path.dirname(createRequire(import.meta.url).resolve('yaml/package.json')),
+    'browser',
+    'index.js',
+  ),
 };
 
 /** The build of one function: `entry` (a file under functions/) into `outfile`. */

@@ -2,7 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { RoundFileError } from '../../functions/domain/errors.ts';
+import { lambdaBuildOptions } from '../../infra/bundling.ts';
 import { literalSchemaKeys } from '../../infra/lambda-bundle/sdk-schema-keys.ts';
 import { buildStacks } from '../../infra/stacks.ts';
 
@@ -69,4 +72,47 @@ describe('the SDK schema plugin', () => {
       'const dynamic = { [_other]: 1, [`x`]: 2 };',
     ]);
   });
+});
+
+describe('the round-file parser as bundled', () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'nimitys-round-file-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it("reads valid and broken round files exactly as the source does (the bundle takes yaml's ES module build)", async () => {
+    type Parser = typeof import('../../functions/domain/round-file.ts');
+    const outfile = path.join(outdir, 'round-file.mjs');
+    await build(lambdaBuildOptions(path.resolve('functions/domain/round-file.ts'), outfile));
+    const bundled = (await import(outfile)) as Parser;
+    const source = (await import('../../functions/domain/round-file.ts')) as Parser;
+    expect(readFileSync(outfile, 'utf8')).not.toContain('emitWarning');
+
+    const example = readFileSync('examples/pohjois-karjala-2024.yaml', 'utf8');
+    const outcome = (parser: Parser, text: string, format?: 'yaml' | 'json') => {
+      try {
+        return { round: parser.parseRoundFile(text, format) };
+      } catch (error) {
+        return { error: (error as Error).name, fieldErrors: (error as RoundFileError).fieldErrors };
+      }
+    };
+    const files: Array<[string, 'yaml' | 'json' | undefined]> = [
+      [example, undefined],
+      [example.replace('seats:', 'seats:\n\t'), undefined],
+      [example.replace(/^title: .*$/m, (line) => `${line}\n${line}`), undefined],
+      [example.replace(/^id: .*$/m, 'id: "Ei kelpaa"'), undefined],
+      ['a: [1, 2\nb: "auki', undefined],
+      ['{"id": "x", "id": "y"}', 'json'],
+      ['', undefined],
+    ];
+    for (const [text, format] of files) {
+      expect(outcome(bundled, text, format)).toEqual(outcome(source, text, format));
+    }
+    expect(outcome(bundled, example).round?.municipalities.length).toBeGreaterThan(10);
+    // The broken ones were refused with a line and a column, not by some other failure.
+    expect(outcome(bundled, files[1]?.[0] ?? '').fieldErrors?.[0]?.message).toMatch(
+      /^Rivi \d+, sarake \d+: /,
+    );
+    expect(outcome(bundled, files[2]?.[0] ?? '').fieldErrors?.[0]?.message).toMatch(
+      /"title" esiintyy kahdesti/,
+    );
+  }, 60_000);
 });
