@@ -12,14 +12,22 @@ import { BUNDLE_FILE, bundleFunction } from '../infra/bundle-function.ts';
 import { PROJECT_ROOT } from '../infra/paths.ts';
 import { synthesizeLocalApp } from '../local/template.ts';
 
-const IMPORT_RUNS = 7;
+/**
+ * Rounds of cold imports. This machine has moments about a third slower (a shared host):
+ * in 15 rounds a third of one function's samples can fall into them and its median still
+ * does not; in 7 it could.
+ */
+const IMPORT_RUNS = 15;
 
 export interface PackageResult {
   function: string;
   /** Not a function: a bundle measured beside them for scale (bench/lib/import-references). */
   reference?: boolean;
   bytes: number;
+  /** Median of the rounds. */
   importMs: number;
+  /** The fastest and the slowest round: how much the machine varied. */
+  importRangeMs: [number, number];
   largest: Array<{ module: string; bytes: number }>;
 }
 
@@ -75,6 +83,7 @@ export async function measurePackages(progress: (line: string) => void): Promise
         ...(entry.reference && { reference: true }),
         bytes: statSync(outfile).size,
         importMs: 0,
+        importRangeMs: [0, 0],
         largest: [...byOwner.entries()]
           .sort((a, b) => b[1] - a[1])
           .slice(0, 5)
@@ -94,7 +103,9 @@ export async function measurePackages(progress: (line: string) => void): Promise
       }
     }
     results.forEach((result, i) => {
-      result.importMs = median(times[i] ?? []);
+      const samples = times[i] ?? [];
+      result.importMs = median(samples);
+      result.importRangeMs = [Math.min(...samples), Math.max(...samples)];
     });
     return results;
   } finally {
