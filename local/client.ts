@@ -6,7 +6,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoNominationStore } from '../functions/adapters/dynamo-store.ts';
+import { batchGetItems } from '../functions/adapters/dynamo-batch.ts';
+import { DynamoNominationStore, keys } from '../functions/adapters/dynamo-store.ts';
 import { SfnRoundStarter } from '../functions/adapters/sfn-workflow.ts';
 import type { Nomination } from '../functions/domain/types.ts';
 import { type StartedRound, startRound } from '../functions/use-cases/start-round.ts';
@@ -65,6 +66,23 @@ export function createClients(options: ClientOptions = {}) {
       return out.executions ?? [];
     },
     listNominations: (roundId: string): Promise<Nomination[]> => store.listNominations(roundId),
+    /**
+     * The round each of these SES message ids was sent for, from the mailer's pointer rows
+     * (MAILID#): one row per message SES took, so a mail sent twice shows twice. A message
+     * whose row is not written yet (a moment after SES took it) is missing from the answer.
+     */
+    async roundsOfMessages(messageIds: string[]): Promise<Map<string, string>> {
+      const items = await batchGetItems(dynamo, tableName, messageIds.map(keys.messageId), {
+        consistent: true,
+      });
+      const rounds = new Map<string, string>();
+      for (const item of items) {
+        const { pk, mailPk } = item as { pk: string; mailPk?: string };
+        if (mailPk?.startsWith('ROUND#'))
+          rounds.set(pk.slice('MAILID#'.length), mailPk.slice('ROUND#'.length));
+      }
+      return rounds;
+    },
     close() {
       dynamo.destroy();
       sfn.destroy();

@@ -94,6 +94,7 @@ const STEP_DONE: Record<Step, string> = {
   decision: 'committee secretary recorded the decision',
   minute_check: 'minute checker approved the section',
 };
+
 async function act(
   mail: SesMail,
   round: Round,
@@ -221,12 +222,23 @@ async function main(): Promise<number> {
 
     const linkPattern = new RegExp(`${urls.http.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/l/[A-Za-z0-9_-]+`);
     const handled = new Set<string>();
+    /** Each mail's round, once known (a mail's pointer row comes a moment after SES took it). */
+    const roundOfMail = new Map<string, string>();
+    const ofThisRound = async (mails: SesMail[]): Promise<SesMail[]> => {
+      const unknown = mails.map((m) => m.messageId).filter((id) => !roundOfMail.has(id));
+      if (unknown.length > 0) {
+        for (const [id, roundId] of await clients.roundsOfMessages(unknown)) roundOfMail.set(id, roundId);
+      }
+      return mails.filter((m) => roundOfMail.get(m.messageId) === round.id);
+    };
     const deadline = Date.now() + TIME_LIMIT_MS;
     let status = 'RUNNING';
     while (Date.now() < deadline) {
       // Notices (excerpts, welcomes, rosters) are summarised per subject; links are acted on.
+      // Only this round's mails: another round may run on the same stack (`nimitys round
+      // start` of the same example mails the same officials the same subjects).
       const notices = new Map<string, string[]>();
-      for (const mail of await ses.mailsSince(since)) {
+      for (const mail of await ofThisRound(await ses.mailsSince(since))) {
         if (handled.has(mail.messageId)) continue;
         handled.add(mail.messageId);
         const done = await act(mail, round, linkPattern);
@@ -254,7 +266,7 @@ async function main(): Promise<number> {
     const ours = executions.filter((e) => e.name?.startsWith(`${round.id}--`));
     const succeeded = ours.filter((e) => e.status === 'SUCCEEDED').length;
 
-    const mails = await ses.mailsSince(since);
+    const mails = await ofThisRound(await ses.mailsSince(since));
     const received = new Map<string, number>();
     for (const mail of mails)
       received.set(mail.to.toLowerCase(), (received.get(mail.to.toLowerCase()) ?? 0) + 1);
