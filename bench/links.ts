@@ -15,6 +15,12 @@ import { startEmbeddedStack } from '../local/stack.ts';
 import { nationalRoundFiles } from './national.ts';
 
 const GET_SECONDS = 10;
+/**
+ * 10-second windows per server and load, alternated (page, reference, page, reference):
+ * this host has slow moments of several seconds, and with one window each, one of them
+ * falling on one side alone moved the throughput ratio by a quarter from run to run.
+ */
+const GET_WINDOWS = 2;
 /** Load on both servers before any measurement: JIT, SDK and emulator warm alike. */
 const WARM_UP_SECONDS = 3;
 const POST_CONCURRENCY = 10;
@@ -33,6 +39,8 @@ export interface LoadFigures {
 export interface LinksResult {
   get: Record<'c10' | 'c50', LoadFigures>;
   reference: Record<'c10' | 'c50', LoadFigures>;
+  /** Each 10-second window that `get` and `reference` average, in the order run. */
+  windows: Record<'page' | 'reference', Record<'c10' | 'c50', LoadFigures[]>>;
   posts: { count: number; concurrency: number; p50Ms: number; p99Ms: number; failures: number };
   race: { racers: number; accepted: number; refusedAsUsed: number; other: number };
   targets: { getThroughputRatio: number; getP99Ratio: number; postP99VsReferenceGetP99: number };
@@ -91,6 +99,19 @@ async function startReference(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/** The windows' figures averaged: requests/s and each percentile (errors summed). */
+function meanOf(windows: LoadFigures[]): LoadFigures {
+  const mean = (pick: (f: LoadFigures) => number) =>
+    windows.reduce((sum, f) => sum + pick(f), 0) / Math.max(1, windows.length);
+  return {
+    requestsPerSecond: mean((f) => f.requestsPerSecond),
+    p50Ms: mean((f) => f.p50Ms),
+    p99Ms: mean((f) => f.p99Ms),
+    errors: windows.reduce((sum, f) => sum + f.errors, 0),
+    non2xx: windows.reduce((sum, f) => sum + f.non2xx, 0),
+  };
+}
+
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -126,16 +147,21 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     progress('links: warming up the link page and the reference');
     await load(pageUrl, 10, WARM_UP_SECONDS);
     await load(refUrl, 10, WARM_UP_SECONDS);
-    progress('links: GET at 10 clients');
-    const get10 = await load(pageUrl, 10);
-    progress('links: reference GET at 10 clients');
-    const ref10 = await load(refUrl, 10);
-    progress('links: GET at 50 clients');
-    const get50 = await load(pageUrl, 50);
-    progress('links: reference GET at 50 clients');
-    const ref50 = await load(refUrl, 50);
-    const get = { c10: get10, c50: get50 };
-    const refFigures = { c10: ref10, c50: ref50 };
+    const windows = { page: { c10: [], c50: [] }, reference: { c10: [], c50: [] } } as Record<
+      'page' | 'reference',
+      Record<'c10' | 'c50', LoadFigures[]>
+    >;
+    for (const clients of [10, 50] as const) {
+      const key = clients === 10 ? 'c10' : 'c50';
+      for (let w = 1; w <= GET_WINDOWS; w++) {
+        progress(`links: GET at ${clients} clients, window ${w} of ${GET_WINDOWS}`);
+        windows.page[key].push(await load(pageUrl, clients));
+        progress(`links: reference GET at ${clients} clients, window ${w} of ${GET_WINDOWS}`);
+        windows.reference[key].push(await load(refUrl, clients));
+      }
+    }
+    const get = { c10: meanOf(windows.page.c10), c50: meanOf(windows.page.c50) };
+    const refFigures = { c10: meanOf(windows.reference.c10), c50: meanOf(windows.reference.c50) };
 
     progress('links: POSTs of distinct links');
     const postTimes: number[] = [];
@@ -189,6 +215,7 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     return {
       get,
       reference: refFigures,
+      windows,
       posts: {
         count: postTimes.length,
         concurrency: POST_CONCURRENCY,

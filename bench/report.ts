@@ -72,9 +72,9 @@ export function renderMarkdown(r: Results): string {
   if (r.links) {
     const l = r.links;
     const row = (name: string, f: LinksResult['get']['c10']) =>
-      `| ${name} | ${n(f.requestsPerSecond)} | ${f.p50Ms} | ${f.p99Ms} | ${f.errors + f.non2xx} |`;
+      `| ${name} | ${n(f.requestsPerSecond)} | ${n(f.p50Ms)} | ${n(f.p99Ms)} | ${f.errors + f.non2xx} |`;
     out.push(
-      '## 3. Link pages under load (10 s each)',
+      '## 3. Link pages under load (each GET figure the mean of 2 windows of 10 s, page and reference alternated)',
       '',
       '| load | req/s | p50 ms | p99 ms | errors |',
       '|---|---|---|---|---|',
@@ -83,6 +83,16 @@ export function renderMarkdown(r: Results): string {
       row('reference GET, 10 clients', l.reference.c10),
       row('reference GET, 50 clients', l.reference.c50),
       '',
+      ...(l.windows
+        ? [
+            `- The windows, req/s in the order run: ${(['c10', 'c50'] as const)
+              .map(
+                (c) =>
+                  `${c === 'c10' ? 10 : 50} clients page ${l.windows.page[c].map((f) => n(f.requestsPerSecond)).join(', ')}, reference ${l.windows.reference[c].map((f) => n(f.requestsPerSecond)).join(', ')}`,
+              )
+              .join('; ')}.`,
+          ]
+        : []),
       `- GET throughput ${n(l.targets.getThroughputRatio, 2)}× the reference (target ≥ 0.8) ${mark(l.targets.getThroughputRatio >= 0.8)}; p99 ${n(l.targets.getP99Ratio, 2)}× (target ≤ 1.5) ${mark(l.targets.getP99Ratio <= 1.5)}.`,
       `- ${l.posts.count} POSTs of distinct links at ${l.posts.concurrency} clients: p50 ${n(l.posts.p50Ms)} ms, p99 ${n(l.posts.p99Ms)} ms = ${n(l.targets.postP99VsReferenceGetP99, 2)}× the reference GET p99 (target ≤ 3) ${mark(l.targets.postP99VsReferenceGetP99 <= 3)}; ${l.posts.failures} failures.`,
       `- ${l.race.racers} POSTs of one link racing: ${l.race.accepted} accepted, ${l.race.refusedAsUsed} told "already done" (410), ${l.race.other} other ${mark(l.race.accepted === 1 && l.race.other === 0)}.`,
