@@ -4,15 +4,13 @@
  * same settings.
  *
  * esbuild, ESM, minified, every dependency inside (the AWS SDK clients too), tree-shaken
- * through the packages' ES module builds (`mainFields`). Two aliases trim what a Lambda
- * function never runs; see the files they point to:
+ * through the packages' ES module builds (`mainFields`). Aliases, see the files they point to:
  *   @aws-sdk/credential-provider-node → infra/lambda-bundle/credentials.ts (environment only)
  *   http, node:http                   → infra/lambda-bundle/node-http.cjs  (no undici at import)
- * and one picks a leaner build of the same code:
  *   yaml → its ES module build (the package's "default" export condition; the "node"
  *          condition esbuild would pick is CommonJS, which tree shaking cannot trim: 17 KB
  *          more). The two builds differ only in how a warning is printed.
- * and a plugin lets tree shaking drop the SDK schemas of operations a function never calls
+ * A plugin lets tree shaking drop the SDK schemas of operations a function never calls
  * (infra/lambda-bundle/sdk-schema-keys.ts). A plugin needs esbuild's JavaScript API, which
  * is why CDK does not bundle these functions through NodejsFunction and its esbuild CLI.
  */

@@ -72,14 +72,15 @@ export function createClients(options: ClientOptions = {}) {
      * whose row is not written yet (a moment after SES took it) is missing from the answer.
      */
     async roundsOfMessages(messageIds: string[]): Promise<Map<string, string>> {
+      const idOfKey = new Map(messageIds.map((id) => [keys.messageId(id).pk, id]));
       const items = await batchGetItems(dynamo, tableName, messageIds.map(keys.messageId), {
         consistent: true,
       });
       const rounds = new Map<string, string>();
       for (const item of items) {
-        const { pk, mailPk } = item as { pk: string; mailPk?: string };
-        if (mailPk?.startsWith('ROUND#'))
-          rounds.set(pk.slice('MAILID#'.length), mailPk.slice('ROUND#'.length));
+        const id = idOfKey.get(String(item.pk));
+        const mailPk = typeof item.mailPk === 'string' ? item.mailPk : '';
+        if (id && mailPk.startsWith('ROUND#')) rounds.set(id, mailPk.slice('ROUND#'.length));
       }
       return rounds;
     },
