@@ -42,6 +42,7 @@ import {
   type Ports,
   sdkEnvironment,
 } from './endpoints.ts';
+import { ForegroundFirst } from './foreground-first.ts';
 import { startHttpBridge } from './http-bridge.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
 import { ensureLocalLinkSecret } from './link-secret.ts';
@@ -96,6 +97,8 @@ export interface EmbeddedStack {
   admin: LocalAdmin;
   /** The table's key of a link token (HMAC under this stack's pepper), for tests that look links up. */
   linkTokenHash(token: string): string;
+  /** People's requests (the HTTP bridge) before workflow tasks: see ForegroundFirst. */
+  peopleFirst: ForegroundFirst;
   /** What was brought back from stateDir; mails: how many the SES store reloaded. */
   restored: RestoreSummary & { mails: number };
   /**
@@ -164,6 +167,12 @@ function synthesizeInChild(options: SynthOptions): Promise<LocalApp> {
     );
   });
 }
+
+/**
+ * How long a workflow task waits at most for the people's requests being answered
+ * (ForegroundFirst): the next official's mail is at most this much later under load.
+ */
+const WORKFLOW_TASK_MAX_DELAY_MS = 1000;
 
 /** What the synthesized app depends on: a change to any of these files synthesizes anew. */
 const SYNTH_INPUTS = [
@@ -341,8 +350,12 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     const runtime = new LocalLambdaRuntime(app.functions);
     await runtime.warm();
 
+    const peopleFirst = new ForegroundFirst(WORKFLOW_TASK_MAX_DELAY_MS);
     const stepFunctions = new LocalStepFunctions({
-      invokeLambda: (arn, payload) => runtime.invoke(arn, payload),
+      invokeLambda: async (arn, payload) => {
+        await peopleFirst.whenIdle();
+        return runtime.invoke(arn, payload);
+      },
       region: LOCAL_REGION,
       journalFile: options.stateDir && path.join(options.stateDir, 'executions.jsonl'),
     });
@@ -359,7 +372,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
 
     const http = await startHttpBridge({
       routes: app.routes,
-      invoke: (arn, event) => runtime.invoke(arn, event),
+      invoke: (arn, event) => peopleFirst.foreground(() => runtime.invoke(arn, event)),
       port: ports.http,
     });
     stoppers.push(() => http.close());
@@ -379,6 +392,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       admin,
       restored: { ...restored, mails },
       linkTokenHash: (token) => hashToken(token, linkSecret.current),
+      peopleFirst,
       stop,
     };
   } catch (error) {
