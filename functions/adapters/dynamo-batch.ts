@@ -3,9 +3,11 @@
  * and 25 items a BatchWriteItem, and the unprocessed keys or items of a throttled call, read
  * or written again with backoff.
  */
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export const BATCH_WRITE_MAX = 25;
+const BATCH_WRITE_MAX = 25;
+/** Batches of a large write in flight at once. */
+const PARALLEL_BATCHES = 4;
 const BATCH_GET_MAX = 100;
 /** Tries in all for a batch whose keys or items come back unprocessed. */
 export const BATCH_ATTEMPTS = 6;
@@ -42,4 +44,25 @@ export async function batchGetItems(
     }
   }
   return items;
+}
+
+/** Puts every item (BatchWriteItem, 25 at a time; unprocessed items written again with backoff). */
+export async function batchPutItems(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  items: Array<Record<string, unknown>>,
+): Promise<void> {
+  const writeBatch = async (batch: Array<Record<string, unknown>>) => {
+    let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= BATCH_ATTEMPTS)
+        throw new Error(`BatchWriteItem left ${requests.length} items unwritten`);
+      if (attempt > 0) await backoff(attempt);
+      const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+      requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+    }
+  };
+  for (const group of chunks(chunks(items, BATCH_WRITE_MAX), PARALLEL_BATCHES)) {
+    await Promise.all(group.map(writeBatch));
+  }
 }

@@ -11,12 +11,12 @@
  * State filter: nomination items carry the `byKind` index keys gsi1pk NOMSTATUS#<state>,
  * gsi1sk <updatedAt>#<round>#<municipality>, set in the same write as the state itself.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { NominationKey, NominationSearch } from '../domain/admin-ports.ts';
 import type { StoredRound } from '../domain/ports.ts';
 import { type SearchTerm, termPartition } from '../domain/search.ts';
 import type { Nomination, NominationStatus } from '../domain/types.ts';
-import { BATCH_ATTEMPTS, BATCH_WRITE_MAX, backoff, batchGetItems, chunks } from './dynamo-batch.ts';
+import { batchGetItems, batchPutItems } from './dynamo-batch.ts';
 import { keys, ROUNDS_INDEX } from './dynamo-store.ts';
 
 export const SEARCH_PARTITION_PREFIX = 'SEARCH#';
@@ -45,14 +45,8 @@ export interface SearchEntry {
   terms: SearchTerm[];
 }
 
-const PARALLEL_BATCHES = 4;
-
-/** Writes the entries' search items (BatchWrite, unprocessed items retried with backoff). */
-export async function writeSearchEntries(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  entries: SearchEntry[],
-): Promise<void> {
+/** The entries' search items, each (term, nomination) once. */
+export function searchItems(entries: SearchEntry[]): Array<Record<string, unknown>> {
   const byKey = new Map<string, Record<string, unknown>>();
   for (const { roundId, municipalityId, terms } of entries) {
     for (const { term, field } of terms) {
@@ -60,17 +54,16 @@ export async function writeSearchEntries(
       byKey.set(`${key.pk}\n${key.sk}`, { ...key, kind: 'search', roundId, municipalityId, field });
     }
   }
-  const batches = chunks([...byKey.values()], BATCH_WRITE_MAX);
-  const writeBatch = async (items: Record<string, unknown>[]) => {
-    let requests = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt >= BATCH_ATTEMPTS) throw new Error(`Search index: ${requests.length} items left unwritten`);
-      if (attempt > 0) await backoff(attempt);
-      const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-      requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
-    }
-  };
-  for (const group of chunks(batches, PARALLEL_BATCHES)) await Promise.all(group.map(writeBatch));
+  return [...byKey.values()];
+}
+
+/** Writes the entries' search items. */
+export async function writeSearchEntries(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  entries: SearchEntry[],
+): Promise<void> {
+  await batchPutItems(db, tableName, searchItems(entries));
 }
 
 function stripKeys<T>(item: Record<string, unknown>): T {

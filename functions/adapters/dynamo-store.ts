@@ -22,7 +22,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, LinkNotUsableError, NotFoundError } from '../domain/errors.ts';
+import { AuditNotWrittenError, ConflictError, LinkNotUsableError, NotFoundError } from '../domain/errors.ts';
 import type {
   AuditEntry,
   Link,
@@ -36,8 +36,8 @@ import type {
 import { municipalityTerms, nominationTerms } from '../domain/search.ts';
 import type { GroupState, Nomination, OfficialStep, Round, RoundStatus } from '../domain/types.ts';
 import { log } from '../shared/logger.ts';
-import { batchGetItems } from './dynamo-batch.ts';
-import { nominationStatusIndexKey, writeSearchEntries } from './dynamo-search.ts';
+import { batchGetItems, batchPutItems } from './dynamo-batch.ts';
+import { nominationStatusIndexKey, searchItems, writeSearchEntries } from './dynamo-search.ts';
 
 export const keys = {
   round: (roundId: string) => ({ pk: `ROUND#${roundId}`, sk: 'ROUND' }),
@@ -97,7 +97,7 @@ function isConditionFailure(error: unknown): boolean {
 
 /** Round definitions kept per process (getRoundDefinition). */
 const KEPT_ROUND_DEFINITIONS = 200;
-/** Nominations whose written search terms are remembered (indexNomination); a national round is 308. */
+/** Nominations whose written search terms are remembered (writeEntriesOf); a national round is 308. */
 const KEPT_INDEXED_NOMINATIONS = 5000;
 
 /** A shared definition must not be changed by one of its readers. */
@@ -111,7 +111,7 @@ function deepFreeze<T>(value: T): T {
 
 export class DynamoNominationStore implements NominationStore {
   private readonly definitions = new Map<string, Round>();
-  /** Per nomination, the search terms this process last wrote (indexNomination). */
+  /** Per nomination, the search terms this process last wrote (writeEntriesOf). */
   private readonly indexed = new Map<string, string>();
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -182,22 +182,29 @@ export class DynamoNominationStore implements NominationStore {
   }
 
   /**
-   * A saved nomination's search items (its nominees, section, diary number), if it has any
-   * yet. The save has happened: a failure here is logged, not thrown (the next save of the
-   * nomination writes the items again). Items this process has already written for the
-   * nomination are not written again: most saves (approval, status changes, members) change
-   * no term, and rewriting the same keys changes nothing.
+   * After a write of a nomination: its search items (nominees, section, diary number) and
+   * the audit entry of the change, in one BatchWriteItem where there are both.
+   * The index is best effort: a failure is logged, not thrown (the next save writes the
+   * items again; the console checks every hit against the nomination). Items this process
+   * has already written for the nomination are not written again: most saves (approval,
+   * status changes, members) change no term. The audit entry is not best effort: when the
+   * batch fails it is written alone, and a failure of that is thrown (its key is made once,
+   * so writing it twice doubles nothing).
    */
-  private async indexNomination(nomination: Nomination): Promise<void> {
+  private async writeEntriesOf(nomination: Nomination, audit?: AuditEntry): Promise<void> {
+    const auditItem = audit && this.auditItem(audit);
     const terms = nominationTerms(nomination);
-    if (terms.length === 0) return;
     const nominationKey = `${nomination.roundId}\n${nomination.municipalityId}`;
     const signature = terms.map((t) => `${t.field}:${t.term}`).join('\n');
-    if (this.indexed.get(nominationKey) === signature) return;
+    if (terms.length === 0 || this.indexed.get(nominationKey) === signature) {
+      if (auditItem) await this.putAuditItem(auditItem);
+      return;
+    }
+    const index = searchItems([
+      { roundId: nomination.roundId, municipalityId: nomination.municipalityId, terms },
+    ]);
     try {
-      await writeSearchEntries(this.db, this.tableName, [
-        { roundId: nomination.roundId, municipalityId: nomination.municipalityId, terms },
-      ]);
+      await batchPutItems(this.db, this.tableName, auditItem ? [auditItem, ...index] : index);
       if (this.indexed.size >= KEPT_INDEXED_NOMINATIONS) this.indexed.clear();
       this.indexed.set(nominationKey, signature);
     } catch (error) {
@@ -205,6 +212,7 @@ export class DynamoNominationStore implements NominationStore {
         error: (error as Error)?.name,
         errorMessage: (error as Error)?.message,
       });
+      if (auditItem) await this.putAuditItem(auditItem);
     }
   }
 
@@ -251,14 +259,14 @@ export class DynamoNominationStore implements NominationStore {
       'nomination',
       { ...nomination, ...nominationStatusIndexKey(nomination) },
     );
-    if (created) await this.indexNomination(nomination);
+    if (created) await this.writeEntriesOf(nomination);
   }
 
   getNomination(roundId: string, municipalityId: string): Promise<Nomination | undefined> {
     return this.get<Nomination>(keys.nomination(roundId, municipalityId));
   }
 
-  async saveNomination(next: Nomination): Promise<void> {
+  async saveNomination(next: Nomination, audit?: AuditEntry): Promise<void> {
     try {
       await this.db.send(
         new PutCommand({
@@ -282,7 +290,13 @@ export class DynamoNominationStore implements NominationStore {
       }
       throw error;
     }
-    await this.indexNomination(next);
+    try {
+      await this.writeEntriesOf(next, audit);
+    } catch (error) {
+      throw new AuditNotWrittenError(`Audit entry of ${next.roundId}/${next.municipalityId} not written`, {
+        cause: error,
+      });
+    }
   }
 
   listNominations(roundId: string): Promise<Nomination[]> {
@@ -407,17 +421,17 @@ export class DynamoNominationStore implements NominationStore {
   }
 
   async addAudit(entry: AuditEntry): Promise<void> {
+    await this.putAuditItem(this.auditItem(entry));
+  }
+
+  /** An audit entry as stored; the nonce keeps two entries of one moment apart. */
+  private auditItem(entry: AuditEntry): Record<string, unknown> {
     const nonce = Math.random().toString(36).slice(2, 10);
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...entry,
-          ...keys.audit(entry.roundId, entry.municipalityId, entry.at, nonce),
-          kind: 'audit',
-        },
-      }),
-    );
+    return { ...entry, ...keys.audit(entry.roundId, entry.municipalityId, entry.at, nonce), kind: 'audit' };
+  }
+
+  private async putAuditItem(item: Record<string, unknown>): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
   }
 
   listAudit(roundId: string, municipalityId: string): Promise<AuditEntry[]> {

@@ -50,3 +50,11 @@ export class ConflictError extends Error {
 export class RoundAlreadyExistsError extends Error {
   override readonly name = 'RoundAlreadyExistsError';
 }
+
+/**
+ * The change was saved but its audit entry could not be written: unlike a failed save,
+ * nothing is undone and whatever follows the change must still happen.
+ */
+export class AuditNotWrittenError extends Error {
+  override readonly name = 'AuditNotWrittenError';
+}

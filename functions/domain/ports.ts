@@ -140,8 +140,12 @@ export interface NominationStore {
 
   putNominationIfAbsent(nomination: Nomination): Promise<void>;
   getNomination(roundId: string, municipalityId: string): Promise<Nomination | undefined>;
-  /** Writes `next` only if the stored version is still `next.version - 1`; else ConflictError. */
-  saveNomination(next: Nomination): Promise<void>;
+  /**
+   * Writes `next` only if the stored version is still `next.version - 1`; else ConflictError.
+   * `audit`, the entry of the change, is written after it (with the search entries, in one
+   * request where there are both); a conflict writes neither.
+   */
+  saveNomination(next: Nomination, audit?: AuditEntry): Promise<void>;
   listNominations(roundId: string): Promise<Nomination[]>;
 
   putGroupIfAbsent(group: GroupState): Promise<void>;

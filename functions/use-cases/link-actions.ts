@@ -1,4 +1,4 @@
-import { ConflictError, LinkNotUsableError, NotFoundError } from '../domain/errors.ts';
+import { AuditNotWrittenError, ConflictError, LinkNotUsableError, NotFoundError } from '../domain/errors.ts';
 import { proposalText } from '../domain/finnish.ts';
 import {
   parseApprovalForm,
@@ -193,6 +193,8 @@ interface Applied {
   /** The action's word for the audit trail and the result page, when it is not the output's. */
   outcome?: string;
   detail?: string;
+  /** The nomination was saved, its audit entry not (save). */
+  auditFailure?: AuditNotWrittenError;
 }
 
 /** Validates the form and computes the nomination after it; throws ValidationError, stores nothing. */
@@ -384,9 +386,9 @@ export interface SubmitResult {
  * 1. Check the link can act, and validate the form (a ValidationError stores nothing,
  *    the workflow does not move). The HTTP layer has checked the form's CSRF value.
  * 2. Claim the link: exactly one of any number of concurrent submits wins.
- * 3. Save the nomination (optimistic lock); on failure release the claim.
- * 4. Resume the waiting workflow step with the outcome, and (at the same time)
- * 5. record the action in the audit trail (who, what, when, hashed IP, user agent).
+ * 3. Save the nomination (optimistic lock) with the action's audit entry (who, what,
+ *    when, hashed IP, user agent); on failure release the claim.
+ * 4. Resume the waiting workflow step with the outcome.
  * A hand-off (the `handoff` button) instead mails a new link to a substitute.
  */
 export async function submitLink(
@@ -435,27 +437,18 @@ export async function submitLink(
   let applied = applyForm(view, fields, at);
   await claim(view, at, deps);
   try {
-    applied = await save(view, applied, fields, at, deps);
+    applied = await save(view, applied, fields, at, audit, deps);
   } catch (error) {
     await deps.store.reopenLink(view.link.tokenHash);
     throw error;
   }
-  const outcome = applied.outcome ?? applied.output?.outcome ?? 'submitted';
-  // The audit entry and the workflow's resumption depend on each other in nothing: together.
-  await Promise.all([
-    deps.store.addAudit({
-      roundId: view.round.id,
-      municipalityId: view.municipality.id,
-      at,
-      actor: view.link.recipientEmail,
-      action: `${view.step}-${outcome}`,
-      detail: applied.detail?.slice(0, 2000),
-      ...audit,
-    }),
-    applied.output && resume(view, applied.output, deps),
-  ]);
-  return { view, nomination: applied.next, outcome };
+  if (applied.output) await resume(view, applied.output, deps);
+  // Saved and resumed all the same; the person hears that something failed.
+  if (applied.auditFailure) throw applied.auditFailure;
+  return { view, nomination: applied.next, outcome: outcomeOf(applied) };
 }
+
+const outcomeOf = (applied: Applied) => applied.outcome ?? applied.output?.outcome ?? 'submitted';
 
 /**
  * Saves the nomination after a submit. Minute checkers answer independently: when two
@@ -468,13 +461,24 @@ async function save(
   applied: Applied,
   fields: Record<string, string>,
   at: string,
+  client: { clientIpHash?: string; userAgent?: string },
   deps: Deps,
 ): Promise<Applied> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await deps.store.saveNomination(applied.next);
+      // Who did what, when, from where: written with the nomination's other entries.
+      await deps.store.saveNomination(applied.next, {
+        roundId: view.round.id,
+        municipalityId: view.municipality.id,
+        at,
+        actor: view.link.recipientEmail,
+        action: `${view.step}-${outcomeOf(applied)}`,
+        detail: applied.detail?.slice(0, 2000),
+        ...client,
+      });
       return applied;
     } catch (error) {
+      if (error instanceof AuditNotWrittenError) return { ...applied, auditFailure: error };
       if (!(error instanceof ConflictError) || view.step !== 'minute_check' || attempt >= 8) throw error;
       const now = await loadNomination(deps.store, view.round.id, view.municipality.id);
       if (now.nomination.status !== 'awaiting_minute_check') throw error;

@@ -57,10 +57,11 @@ export class MemoryStore implements NominationStore {
     const nomination = this.nominations.get(`${roundId}/${municipalityId}`);
     return nomination && copy(nomination);
   }
-  async saveNomination(next: Nomination) {
+  async saveNomination(next: Nomination, audit?: AuditEntry) {
     const key = `${next.roundId}/${next.municipalityId}`;
     if (this.nominations.get(key)?.version !== next.version - 1) throw new ConflictError(key);
     this.nominations.set(key, copy(next));
+    if (audit) this.audit.push(copy(audit));
   }
   async listNominations(roundId: string) {
     return [...this.nominations.values()].filter((n) => n.roundId === roundId).map(copy);

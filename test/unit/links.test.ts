@@ -4,7 +4,12 @@
  * a task that timed out just as the official submitted, and concurrent submits.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError, LinkNotUsableError, ValidationError } from '../../functions/domain/errors.ts';
+import {
+  AuditNotWrittenError,
+  ConflictError,
+  LinkNotUsableError,
+  ValidationError,
+} from '../../functions/domain/errors.ts';
 import { reminderSchedule } from '../../functions/domain/reminders.ts';
 import type { Round } from '../../functions/domain/types.ts';
 import { handleLinkRequest } from '../../functions/http/link-routes.ts';
@@ -273,6 +278,63 @@ describe('links through every outcome (use cases)', () => {
     ]);
     expect(deps.mailer.sent).toHaveLength(1);
     expect((await deps.store.getWait(round.id, 'liperi', 'proposal'))?.pendingOutput).toBeUndefined();
+  });
+
+  it('writes the audit entry with the save: who, what, when, from where', async () => {
+    await requestAction({ ...ref(), step: 'proposal', taskToken: 't1' }, deps);
+    await submitLink(
+      linkTo(PREPARER),
+      { ...nomineeFields(), text: '' },
+      { ip: '192.0.2.7', userAgent: 'UA' },
+      deps,
+    );
+    expect(deps.store.audit).toEqual([
+      expect.objectContaining({
+        roundId: round.id,
+        municipalityId: 'liperi',
+        actor: PREPARER,
+        action: 'proposal-submitted',
+        userAgent: 'UA',
+        clientIpHash: expect.stringMatching(/^[0-9a-f]{32}$/),
+      }),
+    ]);
+  });
+
+  it('releases the link when the save fails, so the official can try again; nothing moves', async () => {
+    await requestAction({ ...ref(), step: 'proposal', taskToken: 't1' }, deps);
+    const token = linkTo(PREPARER);
+    const save = deps.store.saveNomination.bind(deps.store);
+    deps.store.saveNomination = async () => {
+      throw new Error('DynamoDB unavailable');
+    };
+    await expect(submitLink(token, { ...nomineeFields(), text: '' }, {}, deps)).rejects.toThrow(
+      'DynamoDB unavailable',
+    );
+    expect(deps.callbacks.succeeded).toEqual([]);
+    expect(deps.store.audit).toEqual([]);
+
+    deps.store.saveNomination = save;
+    await submitLink(token, { ...nomineeFields(), text: '' }, {}, deps);
+    expect(outputs()).toEqual([{ step: 'proposal', outcome: 'submitted' }]);
+  });
+
+  it('moves the workflow on when the nomination was saved but its audit entry was not, and says it failed', async () => {
+    await requestAction({ ...ref(), step: 'proposal', taskToken: 't1' }, deps);
+    const token = linkTo(PREPARER);
+    const save = deps.store.saveNomination.bind(deps.store);
+    deps.store.saveNomination = async (next) => {
+      await save(next);
+      throw new AuditNotWrittenError('audit table unavailable');
+    };
+    await expect(submitLink(token, { ...nomineeFields(), text: '' }, {}, deps)).rejects.toBeInstanceOf(
+      AuditNotWrittenError,
+    );
+    // Saved and resumed: the link is not released for a second, doubled submit.
+    expect(outputs()).toEqual([{ step: 'proposal', outcome: 'submitted' }]);
+    expect((await deps.store.getNomination(round.id, 'liperi'))?.status).toBe('awaiting_approval');
+    await expect(submitLink(token, { ...nomineeFields(), text: '' }, {}, deps)).rejects.toBeInstanceOf(
+      LinkGoneError,
+    );
   });
 
   it('lets exactly one of fifty concurrent submits act; the others hear it was already done', async () => {
