@@ -352,10 +352,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
 
     const peopleFirst = new ForegroundFirst(WORKFLOW_TASK_MAX_DELAY_MS);
     const stepFunctions = new LocalStepFunctions({
-      invokeLambda: async (arn, payload) => {
-        await peopleFirst.whenIdle();
-        return runtime.invoke(arn, payload);
-      },
+      invokeLambda: (arn, payload) => peopleFirst.background(() => runtime.invoke(arn, payload)),
       region: LOCAL_REGION,
       journalFile: options.stateDir && path.join(options.stateDir, 'executions.jsonl'),
     });

@@ -9,58 +9,105 @@ describe('ForegroundFirst: workflow tasks wait for the requests being answered',
     vi.useRealTimers();
   });
 
-  /** Whether the promise has settled after the microtasks queued so far. */
-  async function settled(promise: Promise<unknown>): Promise<boolean> {
-    let done = false;
-    void promise.then(() => {
-      done = true;
-    });
-    await vi.advanceTimersByTimeAsync(0);
-    return done;
+  /** A piece of work that ends when the test says so, and tells whether it has started. */
+  function work() {
+    let finish = () => {};
+    const state = { started: false };
+    const run = () =>
+      new Promise<void>((resolve) => {
+        state.started = true;
+        finish = resolve;
+      });
+    return {
+      run,
+      get started() {
+        return state.started;
+      },
+      finish: async () => {
+        finish();
+        await vi.advanceTimersByTimeAsync(0);
+      },
+    };
   }
 
-  it('lets a task start at once when nobody is being answered', async () => {
+  const flush = () => vi.advanceTimersByTimeAsync(0);
+
+  it('starts a task at once when nobody is being answered', async () => {
     const gate = new ForegroundFirst(1000);
-    expect(await settled(gate.whenIdle())).toBe(true);
+    const task = work();
+    void gate.background(task.run);
+    await flush();
+    expect(task.started).toBe(true);
   });
 
-  it('holds a task until the last request being answered is done', async () => {
-    const gate = new ForegroundFirst(1000);
-    let finishFirst = () => {};
-    let finishSecond = () => {};
-    const first = gate.foreground(() => new Promise<void>((resolve) => (finishFirst = resolve)));
-    const second = gate.foreground(() => new Promise<void>((resolve) => (finishSecond = resolve)));
-    const task = gate.whenIdle();
-    expect(await settled(task)).toBe(false);
-    finishFirst();
-    await first;
-    expect(await settled(task)).toBe(false);
-    finishSecond();
-    await second;
-    expect(await settled(task)).toBe(true);
+  it('holds tasks until the last request being answered is done, then starts them all', async () => {
+    const gate = new ForegroundFirst(1000, 1);
+    const [first, second] = [work(), work()];
+    void gate.foreground(first.run);
+    void gate.foreground(second.run);
+    const tasks = [work(), work(), work()];
+    for (const task of tasks) void gate.background(task.run);
+    await flush();
+    expect(tasks.map((t) => t.started)).toEqual([false, false, false]);
+    await first.finish();
+    expect(tasks.map((t) => t.started)).toEqual([false, false, false]);
+    await second.finish();
+    expect(tasks.map((t) => t.started)).toEqual([true, true, true]);
   });
 
-  it('starts a held task after the longest delay even under steady load', async () => {
-    const gate = new ForegroundFirst(1000);
-    void gate.foreground(() => new Promise<void>(() => {}));
-    const task = gate.whenIdle();
+  it('under steady load starts overdue tasks a few at a time, oldest first, not in a burst', async () => {
+    const gate = new ForegroundFirst(1000, 2);
+    void gate.foreground(work().run);
+    const tasks = [work(), work(), work(), work()];
+    for (const task of tasks) void gate.background(task.run);
     await vi.advanceTimersByTimeAsync(999);
-    expect(await settled(task)).toBe(false);
+    expect(tasks.map((t) => t.started)).toEqual([false, false, false, false]);
     await vi.advanceTimersByTimeAsync(1);
-    expect(await settled(task)).toBe(true);
+    expect(tasks.map((t) => t.started)).toEqual([true, true, false, false]);
+    await tasks[0]?.finish();
+    expect(tasks.map((t) => t.started)).toEqual([true, true, true, false]);
+    await tasks[1]?.finish();
+    expect(tasks.map((t) => t.started)).toEqual([true, true, true, true]);
   });
 
-  it('counts a failed request as answered and passes its error on', async () => {
-    const gate = new ForegroundFirst(1000);
-    const failing = gate.foreground(async () => {
-      throw new Error('handler failed');
+  it('does not start a task before its delay under load, even with room to run it', async () => {
+    const gate = new ForegroundFirst(1000, 2);
+    void gate.foreground(work().run);
+    const early = work();
+    void gate.background(early.run);
+    await vi.advanceTimersByTimeAsync(500);
+    const late = work();
+    void gate.background(late.run);
+    await vi.advanceTimersByTimeAsync(500);
+    expect([early.started, late.started]).toEqual([true, false]);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(late.started).toBe(true);
+  });
+
+  it('counts a failed request or task as done and passes its error on', async () => {
+    const gate = new ForegroundFirst(1000, 1);
+    await expect(
+      gate.foreground(async () => {
+        throw new Error('handler failed');
+      }),
+    ).rejects.toThrow('handler failed');
+    void gate.foreground(work().run);
+    const failing = gate.background(async () => {
+      throw new Error('task failed');
     });
-    await expect(failing).rejects.toThrow('handler failed');
-    expect(await settled(gate.whenIdle())).toBe(true);
+    const failed = expect(failing).rejects.toThrow('task failed');
+    await vi.advanceTimersByTimeAsync(1000);
+    await failed;
+    // The failed task's place (one may run under load) is free again.
+    const task = work();
+    void gate.background(task.run);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(task.started).toBe(true);
   });
 
-  it('passes the request’s answer through', async () => {
+  it('passes answers and results through', async () => {
     const gate = new ForegroundFirst(1000);
     await expect(gate.foreground(async () => 'answer')).resolves.toBe('answer');
+    await expect(gate.background(async () => 'result')).resolves.toBe('result');
   });
 });
