@@ -133,6 +133,26 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 };
 
+/** A link page's proposal form filled in with one nominee, as a POST body. */
+function proposalForm(page: string, nominee: string): string {
+  return new URLSearchParams({
+    ...hiddenFields(page),
+    ...nomineeFields([{ name: nominee, title: 'koordinaattori', email: 'nominee@bench.example' }]),
+    text: '',
+  }).toString();
+}
+
+/** POSTs a form and reads the whole answer; its status. */
+async function postForm(url: string, body: string): Promise<number> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+  await response.text();
+  return response.status;
+}
+
 /**
  * Each link opened and its proposal form POSTed, by POST_CONCURRENCY officials at once;
  * the POSTs' times (the GET before each is not timed).
@@ -144,21 +164,11 @@ async function postEach(urls: string[]): Promise<{ times: number[]; failures: nu
   await Promise.all(
     Array.from({ length: POST_CONCURRENCY }, async () => {
       for (let url = queue.shift(); url; url = queue.shift()) {
-        const page = await (await fetch(url)).text();
-        const body = new URLSearchParams({
-          ...hiddenFields(page),
-          ...nomineeFields([{ name: 'Aino Virtanen', title: 'koordinaattori', email: 'aino@bench.example' }]),
-          text: '',
-        }).toString();
+        const body = proposalForm(await (await fetch(url)).text(), 'Aino Virtanen');
         const started = performance.now();
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body,
-        });
-        await response.text();
+        const status = await postForm(url, body);
         times.push(performance.now() - started);
-        if (response.status !== 200) failures++;
+        if (status !== 200) failures++;
       }
     }),
   );
@@ -224,24 +234,8 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     const posts = await postEach(postUrls.slice(WARM_UP_POSTS));
 
     progress('links: 50 POSTs of one link racing');
-    const racePage = await (await fetch(raceUrl)).text();
-    const raceBody = new URLSearchParams({
-      ...hiddenFields(racePage),
-      ...nomineeFields([{ name: 'Eino Korhonen', title: 'koordinaattori', email: 'eino@bench.example' }]),
-      text: '',
-    }).toString();
-    const statuses = await Promise.all(
-      Array.from({ length: RACERS }, () =>
-        fetch(raceUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: raceBody,
-        }).then(async (r) => {
-          await r.text();
-          return r.status;
-        }),
-      ),
-    );
+    const raceBody = proposalForm(await (await fetch(raceUrl)).text(), 'Eino Korhonen');
+    const statuses = await Promise.all(Array.from({ length: RACERS }, () => postForm(raceUrl, raceBody)));
 
     const postP99 = percentile(posts.times, 99);
     return {
