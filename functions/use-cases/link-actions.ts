@@ -443,8 +443,17 @@ export async function submitLink(
     throw error;
   }
   if (applied.output) await resume(view, applied.output, deps);
-  // Saved and resumed all the same; the person hears that something failed.
-  if (applied.auditFailure) throw applied.auditFailure;
+  if (applied.auditFailure) {
+    // The person's action has taken effect and they are told so; the missing entry is for
+    // the operators (an error log line raises the function-errors alarm).
+    log.error('audit entry not written', {
+      roundId: view.round.id,
+      municipalityId: view.municipality.id,
+      action: `${view.step}-${outcomeOf(applied)}`,
+      error: applied.auditFailure.name,
+      errorMessage: applied.auditFailure.message,
+    });
+  }
   return { view, nomination: applied.next, outcome: outcomeOf(applied) };
 }
 
