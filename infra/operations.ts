@@ -33,6 +33,7 @@ export const RUNBOOK_SECTIONS = {
   sesBounceRate: 'ses-bounce-rate',
   sesComplaintRate: 'ses-complaint-rate',
   api5xx: 'api-5xx',
+  auditNotWritten: 'audit-not-written',
 } as const;
 
 export interface OperationsProps {
@@ -147,10 +148,7 @@ export class Operations extends Construct {
       1,
     );
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      defaultInterval: Duration.days(7),
-    });
-    const custom = (metricName: string, label: string) =>
+    const custom = (metricName: string, label?: string) =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
         metricName,
@@ -158,6 +156,17 @@ export class Operations extends Construct {
         label,
         ...fiveMinutes,
       });
+    alarm(
+      'AuditNotWritten',
+      RUNBOOK_SECTIONS.auditNotWritten,
+      "An official's action took effect but its audit entry was not written.",
+      custom(METRIC.auditNotWritten),
+      1,
+    );
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(7),
+    });
     const machines = Object.entries(props.stateMachines);
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
@@ -177,6 +186,7 @@ export class Operations extends Construct {
           custom(METRIC.linkUsed, 'links used'),
           custom(METRIC.decisionRecorded, 'decisions'),
           custom(METRIC.linkRateLimited, 'rate-limited'),
+          custom(METRIC.auditNotWritten, 'audit entries not written'),
         ],
       }),
       new cloudwatch.GraphWidget({

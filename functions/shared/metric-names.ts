@@ -19,6 +19,8 @@ export const METRIC = {
   decisionRecorded: 'DecisionRecorded',
   /** A link-page request refused by the per-client rate limit. */
   linkRateLimited: 'LinkRateLimited',
+  /** An official's action took effect but its audit entry could not be written (alarmed). */
+  auditNotWritten: 'AuditNotWritten',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -445,7 +445,8 @@ export async function submitLink(
   if (applied.output) await resume(view, applied.output, deps);
   if (applied.auditFailure) {
     // The person's action has taken effect and they are told so; the missing entry is for
-    // the operators (an error log line raises the function-errors alarm).
+    // the operators (the metric raises the audit-not-written alarm).
+    countMetric(METRIC.auditNotWritten);
     log.error('audit entry not written', {
       roundId: view.round.id,
       municipalityId: view.municipality.id,

@@ -12,6 +12,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, type IApplyRule, NagRuleCompliance } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/shared/metric-names.ts';
 import { OPEN_ROUTES } from '../../infra/app-stack.ts';
 import { FUNCTION_ACCESS } from '../../infra/function-access.ts';
 import { SES_BOUNCE_RATE_ALARM, SES_COMPLAINT_RATE_ALARM } from '../../infra/operations.ts';
@@ -354,7 +355,7 @@ describe('the production stacks (issue 9)', () => {
       }
     });
 
-    it('alarms on failed and timed-out executions, function errors and throttles, SES rates and API 5xx', () => {
+    it('alarms on failed and timed-out executions, function errors and throttles, SES rates, API 5xx and a missing audit entry', () => {
       const alarms = Object.values(app.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
       const named = (metric: string, namespace: string) =>
         alarms.filter((a) => a.MetricName === metric && a.Namespace === namespace);
@@ -364,6 +365,9 @@ describe('the production stacks (issue 9)', () => {
       expect(named('Errors', 'AWS/Lambda')).toHaveLength(functionCount);
       expect(named('Throttles', 'AWS/Lambda')).toHaveLength(functionCount);
       expect(named('5xx', 'AWS/ApiGateway')).toHaveLength(1);
+      expect(named(METRIC.auditNotWritten, METRICS_NAMESPACE)).toEqual([
+        expect.objectContaining({ Threshold: 1, Dimensions: [{ Name: 'service', Value: SERVICE_NAME }] }),
+      ]);
       const [bounce] = named('Reputation.BounceRate', 'AWS/SES');
       const [complaint] = named('Reputation.ComplaintRate', 'AWS/SES');
       expect(bounce?.Threshold).toBe(SES_BOUNCE_RATE_ALARM);

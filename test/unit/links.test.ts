@@ -318,7 +318,7 @@ describe('links through every outcome (use cases)', () => {
     expect(outputs()).toEqual([{ step: 'proposal', outcome: 'submitted' }]);
   });
 
-  it('moves the workflow on when the nomination was saved but its audit entry was not, and logs it', async () => {
+  it('moves the workflow on when the nomination was saved but its audit entry was not, and alarms the operators', async () => {
     await requestAction({ ...ref(), step: 'proposal', taskToken: 't1' }, deps);
     const token = linkTo(PREPARER);
     const save = deps.store.saveNomination.bind(deps.store);
@@ -329,11 +329,14 @@ describe('links through every outcome (use cases)', () => {
     const lines: string[] = [];
     const write = process.stdout.write;
     process.stdout.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof write;
+    // As in Lambda, where the metric lines are written.
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'LinkPageFn';
     try {
       const result = await submitLink(token, { ...nomineeFields(), text: '' }, {}, deps);
       expect(result.outcome).toBe('submitted');
     } finally {
       process.stdout.write = write;
+      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
     }
     // Saved and resumed; the link is not released for a second, doubled submit.
     expect(outputs()).toEqual([{ step: 'proposal', outcome: 'submitted' }]);
@@ -350,6 +353,8 @@ describe('links through every outcome (use cases)', () => {
         error: 'AuditNotWrittenError',
       }),
     );
+    // The count behind the audit-not-written alarm.
+    expect(logged).toContainEqual(expect.objectContaining({ AuditNotWritten: 1, service: 'nimitys' }));
   });
 
   it('lets exactly one of fifty concurrent submits act; the others hear it was already done', async () => {
