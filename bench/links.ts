@@ -36,7 +36,7 @@ const LINK_ROUNDS = 12;
  * of the submit's code (form parsing, the save, the Step Functions client's first call),
  * as the GETs' warm-up does for the pages. Later POSTs start as earlier ones end.
  */
-const WARM_UP_POSTS = POST_CONCURRENCY;
+const UNCOUNTED_POSTS = POST_CONCURRENCY;
 const RACERS = 50;
 
 export interface LoadFigures {
@@ -55,7 +55,7 @@ export interface LinksResult {
   posts: {
     count: number;
     concurrency: number;
-    /** The first POSTs of the loop, not counted (WARM_UP_POSTS). */
+    /** The first POSTs of the loop, not counted (UNCOUNTED_POSTS). */
     warmUp: number;
     /** Each counted POST's time in the order they ended, to see where the slow ones fall. */
     timesMs: number[];
@@ -229,7 +229,7 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     const refFigures = { c10: meanOf(windows.reference.c10), c50: meanOf(windows.reference.c50) };
 
     progress('links: POSTs of distinct links');
-    const posts = await postEach(postUrls, WARM_UP_POSTS);
+    const posts = await postEach(postUrls, UNCOUNTED_POSTS);
 
     progress('links: 50 POSTs of one link racing');
     const raceBody = proposalForm(await (await fetch(raceUrl)).text(), 'Eino Korhonen');
@@ -243,7 +243,7 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
       posts: {
         count: posts.times.length,
         concurrency: POST_CONCURRENCY,
-        warmUp: WARM_UP_POSTS,
+        warmUp: UNCOUNTED_POSTS,
         timesMs: posts.times.map((ms) => Math.round(ms * 10) / 10),
         p50Ms: percentile(posts.times, 50),
         p99Ms: postP99,

@@ -169,8 +169,8 @@ function synthesizeInChild(options: SynthOptions): Promise<LocalApp> {
 }
 
 /**
- * How long a workflow task waits at most for the people's requests being answered
- * (ForegroundFirst): the next official's mail is at most this much later under load.
+ * How long a workflow task waits for the people's requests being answered before it may
+ * start anyway (ForegroundFirst; then at most a few at a time while the load lasts).
  */
 const WORKFLOW_TASK_MAX_DELAY_MS = 1000;
 

@@ -10,12 +10,12 @@ const BATCH_WRITE_MAX = 25;
 const PARALLEL_BATCHES = 4;
 const BATCH_GET_MAX = 100;
 /** Tries in all for a batch whose keys or items come back unprocessed. */
-export const BATCH_ATTEMPTS = 6;
+const BATCH_ATTEMPTS = 6;
 
 /** The wait before try `attempt` (1, 2, …) of a batch's unprocessed part: 100, 200, 400 ms … */
-export const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
 
-export function chunks<T>(items: T[], size: number): T[][] {
+function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
