@@ -11,9 +11,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../infra/paths.ts';
+import { canListen } from './free-port.ts';
 
 export type DynamoBackend = 'dynalite' | 'dynamodb-local';
 export const DYNAMODB_BACKEND_ENV = 'NIMITYS_DYNAMODB';
@@ -93,12 +93,7 @@ export interface DynamoDBLocalOptions {
 async function portFree(port: number, withinMs: number): Promise<void> {
   const deadline = Date.now() + withinMs;
   for (;;) {
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (free) return;
+    if (await canListen(port)) return;
     if (Date.now() > deadline) throw new Error(`Port ${port} stays in use: DynamoDB Local cannot start`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -12,8 +12,6 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
@@ -43,6 +41,7 @@ import {
   sdkEnvironment,
 } from './endpoints.ts';
 import { ForegroundFirst } from './foreground-first.ts';
+import { freePort } from './free-port.ts';
 import { startHttpBridge } from './http-bridge.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
 import { ensureLocalLinkSecret } from './link-secret.ts';
@@ -106,17 +105,6 @@ export interface EmbeddedStack {
    * finish (each bounded); with stateDir the next start goes on from there.
    */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function closeServer(server: Server): Promise<void> {

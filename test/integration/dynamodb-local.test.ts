@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { type AddressInfo, connect, createServer } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -23,20 +23,10 @@ import {
   dynamoDBLocalUnavailable,
   startDynamoDBLocal,
 } from '../../local/dynamodb-local.ts';
+import { freePort } from '../../local/free-port.ts';
 
 const unavailable = dynamoDBLocalUnavailable();
 if (unavailable) console.warn(`*** SKIPPED: DynamoDB Local tests: ${unavailable} ***`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Local addresses of the sockets listening on a TCP port, read from the kernel's tables. */
 function listeningAddresses(port: number): string[] {

@@ -9,7 +9,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -28,6 +27,7 @@ import type { Municipality, Person, Round } from '../../functions/domain/types.t
 import { PROJECT_ROOT } from '../../infra/paths.ts';
 import { createClients, shiftRoundDatesToToday } from '../../local/client.ts';
 import { localStateMachineArn, localUrls, type Ports, sdkEnvironment } from '../../local/endpoints.ts';
+import { freePort } from '../../local/free-port.ts';
 import { hiddenFields, nomineeFields, stepOfPage } from '../../local/officials.ts';
 import { type SesMail, SesStore } from '../../local/ses-store.ts';
 import { RoundStates } from '../../workflows/states.ts';
@@ -47,17 +47,6 @@ interface StackProcess {
   upMs: number;
   upAt: number;
   restored: { executions: number; running: number; replayMs: number; mails: number };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** `npm start` as a person runs it, on these ports and this data folder. */
