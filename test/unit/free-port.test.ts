@@ -13,6 +13,10 @@ function ephemeralRange(): [number, number] | undefined {
   }
 }
 
+/** The `random` value that makes freePort pick this port. */
+const pickOf = (port: number) =>
+  (port - FREE_PORT_RANGE.from + 0.5) / (FREE_PORT_RANGE.to - FREE_PORT_RANGE.from);
+
 const listening: Server[] = [];
 function listenOn(port: number): Promise<void> {
   const server = createServer();
@@ -42,9 +46,7 @@ describe('freePort', () => {
     const taken = await freePort();
     await listenOn(taken);
     const other = taken + 1 < FREE_PORT_RANGE.to ? taken + 1 : taken - 1;
-    const fraction = (port: number) =>
-      (port - FREE_PORT_RANGE.from + 0.5) / (FREE_PORT_RANGE.to - FREE_PORT_RANGE.from);
-    const picks = [fraction(taken), fraction(other)];
+    const picks = [pickOf(taken), pickOf(other)];
     const free = await canListen(other);
 
     // act
@@ -58,7 +60,6 @@ describe('freePort', () => {
   it('says so when it finds none', async () => {
     const taken = await freePort();
     await listenOn(taken);
-    const always = (taken - FREE_PORT_RANGE.from + 0.5) / (FREE_PORT_RANGE.to - FREE_PORT_RANGE.from);
-    await expect(freePort(() => always)).rejects.toThrow(/No free port found in 20000–32767/);
+    await expect(freePort(() => pickOf(taken))).rejects.toThrow(/No free port found in 20000–32767/);
   });
 });
