@@ -1,8 +1,9 @@
 /**
  * People first. On AWS the workflow's next Lambda runs on other machines than the page an
- * official has just submitted; embedded, both share this process and its cores, and ten
- * officials submitting at once would each wait for the workflow work that the others'
- * submits set off (minting the next link, writing and sending its mail).
+ * official has just submitted; embedded, both share this process and its two cores (the
+ * pages' functions on a thread of their own, handler-thread.ts, but the HTTP bridge, and
+ * dynalite's thread, shared), and ten officials submitting at once would each wait for the
+ * workflow work that the others' submits set off (minting the next link, its mail).
  *
  * So a workflow task starts when no person's request is being answered. Under steady
  * load a task waits `maxDelayMs` at most, and then the overdue ones start a few at a

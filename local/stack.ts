@@ -42,6 +42,7 @@ import {
 } from './endpoints.ts';
 import { ForegroundFirst } from './foreground-first.ts';
 import { freePort } from './free-port.ts';
+import { HandlerThread } from './handler-thread.ts';
 import { startHttpBridge } from './http-bridge.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
 import { ensureLocalLinkSecret } from './link-secret.ts';
@@ -82,6 +83,11 @@ export interface EmbeddedStackOptions {
    * (table setup) still talks to the emulators directly.
    */
   endpointOverrides?: Partial<Record<'dynamodb' | 'ses' | 'sfn', string>>;
+  /**
+   * Benchmarks: module URLs the routes' functions thread (handler-thread.ts) imports before
+   * the functions, to hook them there as this thread's hooks cannot.
+   */
+  routeThreadPreload?: string[];
 }
 
 export interface EmbeddedStack {
@@ -355,9 +361,16 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     // Stopping: the links first, then the tasks still running (they may call the API).
     stoppers.push(() => stepFunctions.drain());
 
+    // The routes' functions on their own thread (handler-thread.ts).
+    const routed = new Set(app.routes.map((route) => route.functionArn));
+    const routeFunctions = await HandlerThread.start(
+      app.functions.filter((fn) => routed.has(fn.arn)),
+      options.routeThreadPreload,
+    );
+    stoppers.push(() => routeFunctions.stop());
     const http = await startHttpBridge({
       routes: app.routes,
-      invoke: (arn, event) => peopleFirst.foreground(() => runtime.invoke(arn, event)),
+      invoke: (arn, event) => peopleFirst.foreground(() => routeFunctions.invoke(arn, event)),
       port: ports.http,
     });
     stoppers.push(() => http.close());
