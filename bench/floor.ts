@@ -6,17 +6,16 @@
  * same inputs, alternating runs, medians. The difference is the project's own glue:
  * HTTP bridge, middleware, serialisation, extra reads, the local Step Functions API.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import * as ddb from '@aws-sdk/client-dynamodb';
 import * as sesv2 from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { dynamoClient, sesClient, sfnClient } from '../functions/adapters/clients.ts';
 import { DynamoNominationStore } from '../functions/adapters/dynamo-store.ts';
 import { parseRoundFile } from '../functions/domain/round-file.ts';
 import { helsinkiDate } from '../functions/domain/time.ts';
@@ -24,26 +23,20 @@ import type { Round } from '../functions/domain/types.ts';
 import { PROJECT_ROOT } from '../infra/paths.ts';
 import { createClients, shiftRoundDatesToToday } from '../local/client.ts';
 import { LOCAL_REGION } from '../local/endpoints.ts';
-import { LocalLambdaRuntime } from '../local/lambda-runtime.ts';
 import { actOnMail, escapeRegExp, LIPERI_NOMINEES } from '../local/officials.ts';
 import { LocalStepFunctions } from '../local/sfn/engine.ts';
 import { type EmbeddedStack, ensureTable, startEmbeddedStack, startSesServer } from '../local/stack.ts';
 import { RoundStates } from '../workflows/states.ts';
 import { Mailbox } from './lib/mailbox.ts';
+import {
+  type Invocation,
+  RECORDED_CHANNEL,
+  RECORDING_THREAD,
+  recordInvocations,
+  type SdkRequest,
+} from './lib/recording.ts';
 
 const RUNS = 5;
-
-interface SdkRequest {
-  service: 'dynamodb' | 'ses' | 'sfn';
-  command: string;
-  input: unknown;
-}
-interface Invocation {
-  fn: string;
-  payload: unknown;
-  result: unknown;
-  requests: SdkRequest[];
-}
 
 export interface FloorResult {
   runs: number;
@@ -56,7 +49,6 @@ export interface FloorResult {
   replayErrors: number;
 }
 
-const recording = new AsyncLocalStorage<Invocation>();
 /** Replayed requests that failed, by command and error: conditional writes that lost in the full run lose again. */
 export const errorKinds = new Map<string, number>();
 let recorder: Invocation[] | undefined;
@@ -64,41 +56,26 @@ let recorder: Invocation[] | undefined;
 let onWaitingTask: (() => void) | undefined;
 let hooked = false;
 
-/** Records, per function invocation, the SDK requests the handler makes. */
-function hookRecording(): void {
-  if (hooked) return;
-  hooked = true;
-  const record =
-    (service: SdkRequest['service']) =>
-    (next: (a: never) => Promise<unknown>, context: { commandName?: string }) =>
-      (async (args: { input: unknown }) => {
-        recording.getStore()?.requests.push({
-          service,
-          command: String(context.commandName),
-          input: structuredClone(args.input),
-        });
-        return next(args as never);
-      }) as never;
-  // At the build step lib-dynamodb has already marshalled the input: it replays on the plain client.
-  dynamoClient().middlewareStack.add(record('dynamodb'), { step: 'build', name: 'benchRecordDynamo' });
-  sesClient().middlewareStack.add(record('ses'), { step: 'build', name: 'benchRecordSes' });
-  sfnClient().middlewareStack.add(record('sfn'), { step: 'build', name: 'benchRecordSfn' });
-  const invoke = LocalLambdaRuntime.prototype.invoke;
-  LocalLambdaRuntime.prototype.invoke = function recordedInvoke(this: LocalLambdaRuntime, arn, payload) {
-    if (!recorder) return invoke.call(this, arn, payload);
-    const entry: Invocation = {
-      fn: String(arn).split(':').pop() ?? '',
-      payload: structuredClone(payload),
-      result: null,
-      requests: [],
-    };
-    recorder.push(entry);
-    return recording.run(entry, async () => {
-      entry.result = await invoke.call(this, arn, payload);
-      if ((payload as { taskToken?: string })?.taskToken) setImmediate(() => onWaitingTask?.());
-      return entry.result;
+/**
+ * Records, per function invocation, the SDK requests the handler makes: the workflow's
+ * functions on this thread, the link pages' on the routes' thread (RECORDING_THREAD).
+ */
+function hookRecording(): BroadcastChannel {
+  if (!hooked) {
+    hooked = true;
+    recordInvocations({
+      wanted: () => recorder !== undefined,
+      started: (entry) => recorder?.push(entry),
+      ended: (entry) => {
+        if ((entry.payload as { taskToken?: string })?.taskToken) setImmediate(() => onWaitingTask?.());
+      },
     });
-  };
+  }
+  const fromThread = new BroadcastChannel(RECORDED_CHANNEL);
+  fromThread.onmessage = (message) => recorder?.push((message as { data: Invocation }).data);
+  // Listening must not keep the bench process alive, should the stack fail to start.
+  (fromThread as unknown as { unref(): void }).unref();
+  return fromThread;
 }
 
 function liperiRoundFile(id: string): string {
@@ -285,8 +262,11 @@ const median = (values: number[]) =>
 
 export async function runFloor(progress: (line: string) => void): Promise<FloorResult> {
   process.env.NIMITYS_LOG_LEVEL = 'silent';
-  hookRecording();
-  const stack = await startEmbeddedStack({ ports: { dynamodb: 0, ses: 0, sfn: 0, http: 0 } });
+  const fromThread = hookRecording();
+  const stack = await startEmbeddedStack({
+    ports: { dynamodb: 0, ses: 0, sfn: 0, http: 0 },
+    routeThreadPreload: [RECORDING_THREAD],
+  });
   // The floor's own emulators: a fresh table, so replayed conditional writes behave as they did.
   const floorDynamo = dynalite({ createTableMs: 0 });
   const dynamoPort = await listen(floorDynamo);
@@ -329,6 +309,7 @@ export async function runFloor(progress: (line: string) => void): Promise<FloorR
       replayErrors,
     };
   } finally {
+    fromThread.close();
     floorDynamo.close();
     floorSes.close();
     floorSes.closeAllConnections();

@@ -11,7 +11,7 @@ import { actOnMail, escapeRegExp, pool } from '../local/officials.ts';
 import type { SesMail } from '../local/ses-store.ts';
 import { startEmbeddedStack } from '../local/stack.ts';
 import { RoundStates } from '../workflows/states.ts';
-import { type Counters, difference, instrument, snapshot } from './lib/instrument.ts';
+import { type Counters, difference, INSTRUMENT_THREAD, instrument, snapshot } from './lib/instrument.ts';
 import { Mailbox } from './lib/mailbox.ts';
 
 export const ORGANISERS = [
@@ -153,7 +153,10 @@ const median = (values: number[]) => {
 export async function runNationalRound(progress: (line: string) => void): Promise<NationalResult> {
   process.env.NIMITYS_LOG_LEVEL = 'silent';
   const counters = instrument();
-  const stack = await startEmbeddedStack({ ports: { dynamodb: 0, ses: 0, sfn: 0, http: 0 } });
+  const stack = await startEmbeddedStack({
+    ports: { dynamodb: 0, ses: 0, sfn: 0, http: 0 },
+    routeThreadPreload: [INSTRUMENT_THREAD],
+  });
   const clients = createClients({ waitOverrides: { [RoundStates.WaitForStartDate]: 100 } });
   const mailbox = new Mailbox();
   try {
