@@ -95,6 +95,11 @@ export function renderMarkdown(r: Results): string {
         : []),
       `- GET throughput ${n(l.targets.getThroughputRatio, 2)}× the reference (target ≥ 0.8) ${mark(l.targets.getThroughputRatio >= 0.8)}; p99 ${n(l.targets.getP99Ratio, 2)}× (target ≤ 1.5) ${mark(l.targets.getP99Ratio <= 1.5)}.`,
       `- ${l.posts.count} POSTs of distinct links at ${l.posts.concurrency} clients in one loop (after ${l.posts.warmUp ?? 0} uncounted ones to warm the submit up and a pause for the workflow to settle): p50 ${n(l.posts.p50Ms)} ms, p99 ${n(l.posts.p99Ms)} ms = ${n(l.targets.postP99VsReferenceGetP99, 2)}× the reference GET p99 (target ≤ 3) ${mark(l.targets.postP99VsReferenceGetP99 <= 3)}; ${l.posts.failures} failures.`,
+      ...(l.posts.sustained
+        ? [
+            `- Then ${l.posts.sustained.count} POSTs more, straight on in the same loop, for ${n(l.posts.sustained.seconds, 1)} s: longer than workflow work is held back for people (1 s), so the workflow work of every submit comes due meanwhile on the same cores. Sustained load: p50 ${n(l.posts.sustained.p50Ms)} ms, p99 ${n(l.posts.sustained.p99Ms)} ms = ${n(l.posts.sustained.p99Ms / l.reference.c10.p99Ms, 2)}× the reference GET p99; ${l.posts.sustained.failures} failures.`,
+          ]
+        : []),
       `- ${l.race.racers} POSTs of one link racing: ${l.race.accepted} accepted, ${l.race.refusedAsUsed} told "already done" (410), ${l.race.other} other ${mark(l.race.accepted === 1 && l.race.other === 0)}.`,
       '',
     );
