@@ -10,7 +10,6 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { BroadcastChannel } from 'node:worker_threads';
 import * as ddb from '@aws-sdk/client-dynamodb';
 import * as sesv2 from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -27,6 +26,7 @@ import { actOnMail, escapeRegExp, LIPERI_NOMINEES } from '../local/officials.ts'
 import { LocalStepFunctions } from '../local/sfn/engine.ts';
 import { type EmbeddedStack, ensureTable, startEmbeddedStack, startSesServer } from '../local/stack.ts';
 import { RoundStates } from '../workflows/states.ts';
+import { fromThreads } from './lib/from-threads.ts';
 import { Mailbox } from './lib/mailbox.ts';
 import {
   type Invocation,
@@ -60,22 +60,17 @@ let hooked = false;
  * Records, per function invocation, the SDK requests the handler makes: the workflow's
  * functions on this thread, the link pages' on the routes' thread (RECORDING_THREAD).
  */
-function hookRecording(): BroadcastChannel {
-  if (!hooked) {
-    hooked = true;
-    recordInvocations({
-      wanted: () => recorder !== undefined,
-      started: (entry) => recorder?.push(entry),
-      ended: (entry) => {
-        if ((entry.payload as { taskToken?: string })?.taskToken) setImmediate(() => onWaitingTask?.());
-      },
-    });
-  }
-  const fromThread = new BroadcastChannel(RECORDED_CHANNEL);
-  fromThread.onmessage = (message) => recorder?.push((message as { data: Invocation }).data);
-  // Listening must not keep the bench process alive, should the stack fail to start.
-  (fromThread as unknown as { unref(): void }).unref();
-  return fromThread;
+function hookRecording(): void {
+  if (hooked) return;
+  hooked = true;
+  recordInvocations({
+    wanted: () => recorder !== undefined,
+    started: (entry) => recorder?.push(entry),
+    ended: (entry) => {
+      if ((entry.payload as { taskToken?: string })?.taskToken) setImmediate(() => onWaitingTask?.());
+    },
+  });
+  fromThreads<Invocation>(RECORDED_CHANNEL, (entry) => recorder?.push(entry));
 }
 
 function liperiRoundFile(id: string): string {
@@ -262,7 +257,7 @@ const median = (values: number[]) =>
 
 export async function runFloor(progress: (line: string) => void): Promise<FloorResult> {
   process.env.NIMITYS_LOG_LEVEL = 'silent';
-  const fromThread = hookRecording();
+  hookRecording();
   const stack = await startEmbeddedStack({
     ports: { dynamodb: 0, ses: 0, sfn: 0, http: 0 },
     routeThreadPreload: [RECORDING_THREAD],
@@ -309,7 +304,6 @@ export async function runFloor(progress: (line: string) => void): Promise<FloorR
       replayErrors,
     };
   } finally {
-    fromThread.close();
     floorDynamo.close();
     floorSes.close();
     floorSes.closeAllConnections();

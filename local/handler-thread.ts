@@ -58,17 +58,15 @@ export class HandlerThread {
     });
     let started = false;
     const ready = new Promise<Worker>((resolve, reject) => {
-      worker.once('message', () => {
+      worker.on('message', (reply: Reply | 'ready') => {
+        if (reply !== 'ready') return this.settle(reply);
         started = true;
         resolve(worker);
       });
-      worker.once('error', reject);
-    });
-    worker.on('message', (reply: Reply | 'ready') => {
-      if (reply !== 'ready') this.settle(reply);
-    });
-    worker.on('error', (error) => {
-      if (started) log.error('the functions thread died', { error: error.name, errorMessage: error.message });
+      worker.on('error', (error) => {
+        if (!started) return reject(error);
+        log.error('the functions thread died', { error: error.name, errorMessage: error.message });
+      });
     });
     worker.once('exit', (code) => {
       for (const [id, pending] of this.pending) {

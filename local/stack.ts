@@ -341,7 +341,16 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     environment[ENV.linkRateLimitPerMinute] = String(options.linkRateLimitPerMinute ?? 0);
     Object.assign(process.env, environment);
 
-    const runtime = new LocalLambdaRuntime(app.functions);
+    // The routes' functions run on a thread of their own (handler-thread.ts), the workflow's
+    // here: each side imports only its own functions, both at once.
+    const routed = new Set(app.routes.map((route) => route.functionArn));
+    const routeThread = HandlerThread.start(
+      app.functions.filter((fn) => routed.has(fn.arn)),
+      options.routeThreadPreload,
+    );
+    routeThread.catch(() => undefined); // a failed start is thrown where it is awaited, below
+    stoppers.push(async () => (await routeThread.catch(() => undefined))?.stop());
+    const runtime = new LocalLambdaRuntime(app.functions.filter((fn) => !routed.has(fn.arn)));
     await runtime.warm();
 
     const peopleFirst = new ForegroundFirst(WORKFLOW_TASK_MAX_DELAY_MS);
@@ -361,13 +370,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     // Stopping: the links first, then the tasks still running (they may call the API).
     stoppers.push(() => stepFunctions.drain());
 
-    // The routes' functions on their own thread (handler-thread.ts).
-    const routed = new Set(app.routes.map((route) => route.functionArn));
-    const routeFunctions = await HandlerThread.start(
-      app.functions.filter((fn) => routed.has(fn.arn)),
-      options.routeThreadPreload,
-    );
-    stoppers.push(() => routeFunctions.stop());
+    const routeFunctions = await routeThread;
     const http = await startHttpBridge({
       routes: app.routes,
       invoke: (arn, event) => peopleFirst.foreground(() => routeFunctions.invoke(arn, event)),

@@ -4,9 +4,9 @@
  * the embedded stack, on the main thread and on the routes' thread. Benchmark-only:
  * nothing here runs in the product.
  */
-import { BroadcastChannel } from 'node:worker_threads';
 import { dynamoClient, sesClient } from '../../functions/adapters/clients.ts';
 import { LocalLambdaRuntime } from '../../local/lambda-runtime.ts';
+import { fromThreads } from './from-threads.ts';
 
 export interface DynamoCount {
   requests: number;
@@ -165,10 +165,7 @@ export function instrument(): Counters {
   const counters = createCounters();
   installed = counters;
   observe((counted) => add(counters, counted));
-  const fromThreads = new BroadcastChannel(COUNTED_CHANNEL);
-  fromThreads.onmessage = (message) => add(counters, (message as { data: Counted }).data);
-  // Listening must not keep the bench process alive.
-  (fromThreads as unknown as { unref(): void }).unref();
+  fromThreads<Counted>(COUNTED_CHANNEL, (counted) => add(counters, counted));
   return counters;
 }
 
