@@ -41,7 +41,7 @@ describe('ForegroundFirst: workflow tasks wait for the requests being answered',
   });
 
   it('holds tasks until the last request being answered is done, then starts them all', async () => {
-    const gate = new ForegroundFirst(1000, 1);
+    const gate = new ForegroundFirst(1000, { underLoad: 1 });
     const [first, second] = [work(), work()];
     void gate.foreground(first.run);
     void gate.foreground(second.run);
@@ -56,7 +56,7 @@ describe('ForegroundFirst: workflow tasks wait for the requests being answered',
   });
 
   it('under steady load starts overdue tasks a few at a time, oldest first, not in a burst', async () => {
-    const gate = new ForegroundFirst(1000, 2);
+    const gate = new ForegroundFirst(1000, { underLoad: 2 });
     void gate.foreground(work().run);
     const tasks = [work(), work(), work(), work()];
     for (const task of tasks) void gate.background(task.run);
@@ -71,7 +71,7 @@ describe('ForegroundFirst: workflow tasks wait for the requests being answered',
   });
 
   it('does not start a task before its delay under load, even with room to run it', async () => {
-    const gate = new ForegroundFirst(1000, 2);
+    const gate = new ForegroundFirst(1000, { underLoad: 2 });
     void gate.foreground(work().run);
     const early = work();
     void gate.background(early.run);
@@ -85,7 +85,7 @@ describe('ForegroundFirst: workflow tasks wait for the requests being answered',
   });
 
   it('counts a failed request or task as done and passes its error on', async () => {
-    const gate = new ForegroundFirst(1000, 1);
+    const gate = new ForegroundFirst(1000, { underLoad: 1 });
     await expect(
       gate.foreground(async () => {
         throw new Error('handler failed');
@@ -103,6 +103,49 @@ describe('ForegroundFirst: workflow tasks wait for the requests being answered',
     void gate.background(task.run);
     await vi.advanceTimersByTimeAsync(1000);
     expect(task.started).toBe(true);
+  });
+
+  it('runs at most `atOnce` tasks when idle, the others in order as places free up', async () => {
+    const gate = new ForegroundFirst(1000, { atOnce: 2 });
+    const tasks = [work(), work(), work(), work()];
+    for (const task of tasks) void gate.background(task.run);
+    await flush();
+    expect(tasks.map((t) => t.started)).toEqual([true, true, false, false]);
+    expect(gate.pending).toBe(4);
+    await tasks[1]?.finish();
+    expect(tasks.map((t) => t.started)).toEqual([true, true, true, false]);
+    // A task arriving now queues behind the one held, not before it.
+    const late = work();
+    void gate.background(late.run);
+    await tasks[0]?.finish();
+    expect([tasks[3]?.started, late.started]).toEqual([true, false]);
+    await tasks[2]?.finish();
+    expect(late.started).toBe(true);
+    for (const task of [tasks[3], late]) await task?.finish();
+    expect(gate.pending).toBe(0);
+  });
+
+  it('for the grace after the last answer starts tasks one at a time, then as many as may run', async () => {
+    const gate = new ForegroundFirst(1000, { graceMs: 100, betweenAnswers: 1, atOnce: 8 });
+    const page = work();
+    void gate.foreground(page.run);
+    const tasks = [work(), work(), work()];
+    for (const task of tasks) void gate.background(task.run);
+    await flush();
+    expect(tasks.map((t) => t.started)).toEqual([false, false, false]);
+    await page.finish();
+    // The task the answer set off starts at once; the others wait for the grace to pass.
+    expect(tasks.map((t) => t.started)).toEqual([true, false, false]);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(tasks.map((t) => t.started)).toEqual([true, false, false]);
+    // The next page within the grace holds them again; the grace starts again after it.
+    const next = work();
+    void gate.foreground(next.run);
+    await next.finish();
+    await vi.advanceTimersByTimeAsync(99);
+    expect(tasks.map((t) => t.started)).toEqual([true, false, false]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(tasks.map((t) => t.started)).toEqual([true, true, true]);
   });
 
   it('passes answers and results through', async () => {
