@@ -11,7 +11,7 @@ import { keys } from '../functions/adapters/dynamo-store.ts';
 import { createClients } from '../local/client.ts';
 import { escapeRegExp, hiddenFields, nomineeFields } from '../local/officials.ts';
 import { SesStore } from '../local/ses-store.ts';
-import { startEmbeddedStack } from '../local/stack.ts';
+import { startEmbeddedStack, WORKFLOW_TASK_MAX_DELAY_MS } from '../local/stack.ts';
 import { nationalRoundFiles } from './national.ts';
 
 const GET_SECONDS = 10;
@@ -55,11 +55,18 @@ export interface LinksResult {
     concurrency: number;
     /** POSTs of the same loop before the counted ones (WARM_UP_POSTS). */
     warmUp: number;
+    /** How long the counted loop took. */
+    seconds: number;
     /** Each counted POST's time in the order they ended, to see where the slow ones fall. */
     timesMs: number[];
     p50Ms: number;
     p99Ms: number;
     failures: number;
+    /**
+     * How long the stack held workflow tasks back for people (WORKFLOW_TASK_MAX_DELAY_MS):
+     * the counted POSTs end within it, so they measure the pages with no workflow work running.
+     */
+    workflowHoldBackMs: number;
     /**
      * Then a second national set's links POSTed straight on, in the same loop: load that
      * lasts longer than workflow work is held back (local/foreground-first.ts), so that the
@@ -213,17 +220,24 @@ async function postEach(urls: string[]): Promise<{ times: number[]; failures: nu
 }
 
 /**
- * Waits until the SES store has taken no new mail for `quietMs` (the workflow has settled).
- * Only the mails since `sinceSeconds` are fetched: the store sends each mail whole, and the
- * polling shares the thread with the work it waits for.
+ * Waits until the workflow has settled: no workflow task running or waiting for its turn,
+ * and no new mail in the SES store, for `quietMs`. Only the mails since `sinceSeconds` are
+ * fetched: the store sends each mail whole, and the polling shares the thread with the work
+ * it waits for.
  */
-async function settled(ses: SesStore, sinceSeconds: number, quietMs = 1000, maxMs = 60_000): Promise<void> {
+async function settled(
+  ses: SesStore,
+  sinceSeconds: number,
+  workflowTasks: () => number,
+  quietMs = 1000,
+  maxMs = 60_000,
+): Promise<void> {
   const until = Date.now() + maxMs;
   let count = -1;
   let quietSince = Date.now();
   while (Date.now() < until) {
     const now = (await ses.mailsSince(sinceSeconds)).length;
-    if (now !== count) [count, quietSince] = [now, Date.now()];
+    if (now !== count || workflowTasks() > 0) [count, quietSince] = [now, Date.now()];
     else if (Date.now() - quietSince >= quietMs) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -252,6 +266,8 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     if (links.length < wanted) throw new Error(`only ${links.length} of ${wanted} links mailed`);
+    // The rounds' own workflow work done before the first measurement, as before the POSTs.
+    await settled(ses, 0, () => stack.peopleFirst.pending);
     const [pageUrl = '', raceUrl = '', ...postUrls] = links;
     const warmUpUrls = postUrls.slice(0, WARM_UP_POSTS);
     const countedUrls = postUrls.slice(WARM_UP_POSTS, WARM_UP_POSTS + COUNTED_POSTS);
@@ -285,9 +301,11 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     const warmUpStarted = Date.now() / 1000;
     const warmUp = await postEach(warmUpUrls);
     if (warmUp.failures > 0) throw new Error(`${warmUp.failures} of the warm-up POSTs failed`);
-    await settled(ses, warmUpStarted);
+    await settled(ses, warmUpStarted, () => stack.peopleFirst.pending);
     progress('links: POSTs of distinct links');
+    const countedStarted = performance.now();
     const posts = await postEach(countedUrls);
+    const countedSeconds = (performance.now() - countedStarted) / 1000;
     progress(`links: ${sustainedUrls.length} POSTs more, straight on (sustained load)`);
     const sustainedStarted = performance.now();
     const sustained = await postEach(sustainedUrls);
@@ -306,6 +324,8 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
         count: posts.times.length,
         concurrency: POST_CONCURRENCY,
         warmUp: WARM_UP_POSTS,
+        workflowHoldBackMs: WORKFLOW_TASK_MAX_DELAY_MS,
+        seconds: countedSeconds,
         timesMs: posts.times.map(tenths),
         p50Ms: percentile(posts.times, 50),
         p99Ms: postP99,
