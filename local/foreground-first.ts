@@ -13,8 +13,8 @@
  *
  * For `graceMs` after the last answer, tasks start only `betweenAnswers` at a time: officials
  * working through their links come back within milliseconds, and when each such gap let the
- * whole backlog start, the POSTs of 10 officials in a row had a p99 of 3.3–3.8 times the
- * reference GET's, against 2.2–2.8 with one at a time (`npm run bench -- links`). One, not none:
+ * whole backlog start, the POSTs of 10 officials in a row had a p99 of 3.3–3.9 times the
+ * reference GET's, against 2.0–3.3 with one at a time (`npm run bench -- links`). One, not none:
  * the task an official's answer set off starts at once, as on AWS.
  */
 export class ForegroundFirst {

@@ -183,8 +183,8 @@ export const WORKFLOW_TASK_MAX_DELAY_MS = 2000;
  * when nobody is, so that someone arriving after a burst finds sixteen tasks' work in the way
  * rather than the whole backlog's. The grace costs the national round some seconds (40 s
  * without it, 43–54 s with it, one run each beside the other on this noisy host); without it
- * the backlog started in every gap between pages and the sustained POSTs' p99 was 3.3–3.8
- * times the reference GET's, with it 2.2–2.8 in the quieter runs.
+ * the backlog started in every gap between pages and the POSTs' p99 was 3.3–3.9 times the
+ * reference GET's (burst and sustained, two runs), with it 2.0–3.3 in runs of the same hour.
  */
 const WORKFLOW_TASK_LIMITS = { underLoad: 4, betweenAnswers: 1, atOnce: 16, graceMs: 100 } as const;
 
