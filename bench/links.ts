@@ -267,7 +267,8 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     }
     if (links.length < wanted) throw new Error(`only ${links.length} of ${wanted} links mailed`);
     // The rounds' own workflow work done before the first measurement, as before the POSTs.
-    await settled(ses, 0, () => stack.peopleFirst.pending);
+    const workflowTasks = () => stack.peopleFirst.pending;
+    await settled(ses, 0, workflowTasks);
     const [pageUrl = '', raceUrl = '', ...postUrls] = links;
     const warmUpUrls = postUrls.slice(0, WARM_UP_POSTS);
     const countedUrls = postUrls.slice(WARM_UP_POSTS, WARM_UP_POSTS + COUNTED_POSTS);
@@ -301,7 +302,7 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     const warmUpStarted = Date.now() / 1000;
     const warmUp = await postEach(warmUpUrls);
     if (warmUp.failures > 0) throw new Error(`${warmUp.failures} of the warm-up POSTs failed`);
-    await settled(ses, warmUpStarted, () => stack.peopleFirst.pending);
+    await settled(ses, warmUpStarted, workflowTasks);
     progress('links: POSTs of distinct links');
     const countedStarted = performance.now();
     const posts = await postEach(countedUrls);

@@ -95,11 +95,7 @@ export function renderMarkdown(r: Results): string {
         : []),
       `- GET throughput ${n(l.targets.getThroughputRatio, 2)}× the reference (target ≥ 0.8) ${mark(l.targets.getThroughputRatio >= 0.8)}; p99 ${n(l.targets.getP99Ratio, 2)}× (target ≤ 1.5) ${mark(l.targets.getP99Ratio <= 1.5)}.`,
       `- ${l.posts.count} POSTs of distinct links at ${l.posts.concurrency} clients in one loop (after ${l.posts.warmUp ?? 0} uncounted ones to warm the submit up and a pause for the workflow to settle), ${n(l.posts.seconds, 1)} s, ${l.posts.seconds * 1000 <= l.posts.workflowHoldBackMs ? 'within' : 'longer than'} the ${n(l.posts.workflowHoldBackMs / 1000, 0)} s for which the stack holds workflow work back for people: p50 ${n(l.posts.p50Ms)} ms, p99 ${n(l.posts.p99Ms)} ms = ${n(l.targets.postP99VsReferenceGetP99, 2)}× the reference GET p99 (target ≤ 3) ${mark(l.targets.postP99VsReferenceGetP99 <= 3)}; ${l.posts.failures} failures.`,
-      ...(l.posts.sustained
-        ? [
-            `- Then ${l.posts.sustained.count} POSTs more, straight on in the same loop, for ${n(l.posts.sustained.seconds, 1)} s: the workflow work of the counted POSTs, held back for people at most ${n(l.posts.workflowHoldBackMs / 1000, 0)} s, comes due meanwhile, and then that of these, on the same two cores. Sustained load: p50 ${n(l.posts.sustained.p50Ms)} ms, p99 ${n(l.posts.sustained.p99Ms)} ms = ${n(l.posts.sustained.p99Ms / l.reference.c10.p99Ms, 2)}× the reference GET p99; ${l.posts.sustained.failures} failures.`,
-          ]
-        : []),
+      `- Then ${l.posts.sustained.count} POSTs more, straight on in the same loop, for ${n(l.posts.sustained.seconds, 1)} s: the workflow work of the counted POSTs, held back for people at most ${n(l.posts.workflowHoldBackMs / 1000, 0)} s, comes due meanwhile, and then that of these, on the same two cores. Sustained load: p50 ${n(l.posts.sustained.p50Ms)} ms, p99 ${n(l.posts.sustained.p99Ms)} ms = ${n(l.posts.sustained.p99Ms / l.reference.c10.p99Ms, 2)}× the reference GET p99; ${l.posts.sustained.failures} failures.`,
       `- ${l.race.racers} POSTs of one link racing: ${l.race.accepted} accepted, ${l.race.refusedAsUsed} told "already done" (410), ${l.race.other} other ${mark(l.race.accepted === 1 && l.race.other === 0)}.`,
       '',
     );

@@ -17,6 +17,22 @@
  * reference GET's, against 2.0–3.3 with one at a time (`npm run bench -- links`). One, not none:
  * the task an official's answer set off starts at once, as on AWS.
  */
+export interface ForegroundLimits {
+  /** Workflow tasks that may run at once while people are being answered (default 4). */
+  underLoad?: number;
+  /**
+   * Workflow tasks that may run at once when nobody is: the work a person arriving then
+   * finds in the way, on the same two cores (default no limit).
+   */
+  atOnce?: number;
+  /**
+   * How long after the last answer people may still be coming back (the next page; default
+   * 0), and how many tasks may run at once meanwhile, whether overdue or not (default 1).
+   */
+  graceMs?: number;
+  betweenAnswers?: number;
+}
+
 export class ForegroundFirst {
   private answering = 0;
   /** Set while the grace after the last answer runs. */
@@ -26,24 +42,20 @@ export class ForegroundFirst {
   /** Tasks held back, oldest first. */
   private readonly held: Array<{ start(): void; overdue: boolean; timer: NodeJS.Timeout }> = [];
 
+  private readonly limits: Required<ForegroundLimits>;
+
   constructor(
     private readonly maxDelayMs: number,
-    private readonly limits: {
-      /** Workflow tasks that may run at once while people are being answered. */
-      underLoad?: number;
-      /**
-       * Workflow tasks that may run at once when nobody is: the work a person arriving then
-       * finds in the way, on the same two cores.
-       */
-      atOnce?: number;
-      /**
-       * How long after the last answer people may still be coming back (the next page), and
-       * how many tasks may run at once meanwhile, whether overdue or not.
-       */
-      graceMs?: number;
-      betweenAnswers?: number;
-    } = {},
-  ) {}
+    limits: ForegroundLimits = {},
+  ) {
+    this.limits = {
+      underLoad: 4,
+      atOnce: Number.POSITIVE_INFINITY,
+      graceMs: 0,
+      betweenAnswers: 1,
+      ...limits,
+    };
+  }
 
   /** Workflow tasks running or waiting for their turn (the benchmarks wait for none). */
   get pending(): number {
@@ -59,7 +71,7 @@ export class ForegroundFirst {
       return await work();
     } finally {
       this.answering--;
-      const graceMs = this.limits.graceMs ?? 0;
+      const { graceMs } = this.limits;
       if (this.answering === 0 && graceMs > 0) {
         this.graceTimer = setTimeout(() => {
           this.graceTimer = undefined;
@@ -83,9 +95,9 @@ export class ForegroundFirst {
 
   /** How many tasks may run now. */
   private get room(): number {
-    if (this.answering > 0) return this.limits.underLoad ?? 4;
-    if (this.graceTimer !== undefined) return this.limits.betweenAnswers ?? 1;
-    return this.limits.atOnce ?? Number.POSITIVE_INFINITY;
+    if (this.answering > 0) return this.limits.underLoad;
+    if (this.graceTimer !== undefined) return this.limits.betweenAnswers;
+    return this.limits.atOnce;
   }
 
   /** Resolves when the task may start, counted as running from then. */

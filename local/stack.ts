@@ -83,8 +83,6 @@ export interface EmbeddedStackOptions {
    * (table setup) still talks to the emulators directly.
    */
   endpointOverrides?: Partial<Record<'dynamodb' | 'ses' | 'sfn', string>>;
-  /** How long workflow tasks wait for people being answered; default WORKFLOW_TASK_MAX_DELAY_MS. */
-  workflowTaskMaxDelayMs?: number;
   /**
    * Benchmarks: module URLs the routes' functions thread (handler-thread.ts) imports before
    * the functions, to hook them there as this thread's hooks cannot.
@@ -373,10 +371,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     const runtime = new LocalLambdaRuntime(app.functions.filter((fn) => !routed.has(fn.arn)));
     await runtime.warm();
 
-    const peopleFirst = new ForegroundFirst(
-      options.workflowTaskMaxDelayMs ?? WORKFLOW_TASK_MAX_DELAY_MS,
-      WORKFLOW_TASK_LIMITS,
-    );
+    const peopleFirst = new ForegroundFirst(WORKFLOW_TASK_MAX_DELAY_MS, WORKFLOW_TASK_LIMITS);
     const stepFunctions = new LocalStepFunctions({
       invokeLambda: (arn, payload) => peopleFirst.background(() => runtime.invoke(arn, payload)),
       region: LOCAL_REGION,
