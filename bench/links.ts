@@ -1,12 +1,22 @@
 /**
  * Link pages under load, beside a reference: a bare node:http server on the same embedded
  * DynamoDB doing only the reads a link page needs (the link, the round, the nomination).
+ * The same server also answers a POST with only the requests a submit makes: the POSTs'
+ * floor, as the GET reference is the pages' (what the requests cost without the glue).
  */
+import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
-import { dynamoClient } from '../functions/adapters/clients.ts';
+import { dynamoClient, sfnClient } from '../functions/adapters/clients.ts';
 import { keys } from '../functions/adapters/dynamo-store.ts';
 import { createClients } from '../local/client.ts';
 import { escapeRegExp, hiddenFields, nomineeFields } from '../local/officials.ts';
@@ -68,13 +78,26 @@ export interface LinksResult {
      */
     workflowHoldBackMs: number;
     /**
-     * Then a second national set's links POSTed straight on, in the same loop: load that
+     * Then 310 more links POSTed straight on, in the same loop: load that
      * lasts longer than workflow work is held back (local/foreground-first.ts), so that the
      * workflow work of every submit comes due meanwhile, on the same two cores.
      */
     sustained: {
       count: number;
       seconds: number;
+      timesMs: number[];
+      p50Ms: number;
+      p99Ms: number;
+      failures: number;
+    };
+    /**
+     * The floor: a third national set's links submitted to the reference server, which makes
+     * a submit's requests and nothing else, in the same loop (each link's reference GET, then
+     * its POST), after as many uncounted ones and a settled stack, as the counted POSTs.
+     */
+    floor: {
+      count: number;
+      warmUp: number;
       timesMs: number[];
       p50Ms: number;
       p99Ms: number;
@@ -100,14 +123,26 @@ function load(url: string, connections: number, duration = GET_SECONDS): Promise
   });
 }
 
-/** The floor for a link page: three consistent reads and a small HTML answer. */
+/**
+ * The floor for a link page: GET makes three consistent reads and answers a little HTML;
+ * POST makes a submit's requests (submitBare). A POST is served as people are (`asPerson`):
+ * the workflow work it sets off waits for the people being answered, as the pages' does.
+ */
 async function startReference(
   tableName: string,
   linkTokenHash: (token: string) => string,
+  asPerson: <T>(work: () => Promise<T>) => Promise<T>,
 ): Promise<{ url: string; server: Server }> {
   const db = dynamoClient();
   const server = createServer(async (req, res) => {
     const token = (req.url ?? '').split('/').pop() ?? '';
+    if (req.method === 'POST') {
+      for await (const _chunk of req); // the form, read and not looked at
+      const done = await asPerson(() => submitBare(tableName, linkTokenHash(token))).catch(() => false);
+      res.writeHead(done ? 200 : 409, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><title>${done ? 'ok' : 'conflict'}</title>`);
+      return;
+    }
     const link = (
       await db.send(
         new GetCommand({ TableName: tableName, Key: keys.link(linkTokenHash(token)), ConsistentRead: true }),
@@ -136,6 +171,77 @@ async function startReference(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+/**
+ * A proposal submitted with only the requests the link page's submit makes, in its order:
+ * the link; the nomination and the step's wait (one consistent BatchGetItem); the claim
+ * (conditional UpdateItem); the nomination saved (conditional PutItem); its audit entry
+ * (BatchWriteItem); the waiting workflow resumed (SendTaskSuccess). The nomination is saved
+ * as the page saves it, so that the workflow goes on as after a real submit.
+ */
+async function submitBare(tableName: string, tokenHash: string): Promise<boolean> {
+  const db = dynamoClient();
+  const link = (
+    await db.send(new GetCommand({ TableName: tableName, Key: keys.link(tokenHash), ConsistentRead: true }))
+  ).Item;
+  if (!link) return false;
+  const nominationKey = keys.nomination(link.roundId, link.municipalityId);
+  const waitKey = keys.wait(link.roundId, link.municipalityId, link.step);
+  const read = await db.send(
+    new BatchGetCommand({
+      RequestItems: { [tableName]: { Keys: [nominationKey, waitKey], ConsistentRead: true } },
+    }),
+  );
+  const items = read.Responses?.[tableName] ?? [];
+  const nomination = items.find((item) => item.sk === nominationKey.sk);
+  const wait = items.find((item) => item.sk === waitKey.sk);
+  if (!nomination || !wait) return false;
+  const at = new Date().toISOString();
+  await db.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.link(tokenHash),
+      UpdateExpression: 'SET #status = :used, usedAt = :at',
+      ConditionExpression: 'attribute_exists(pk) AND #status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':used': 'used', ':open': 'open', ':at': at },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  const nominee = { name: 'Aino Virtanen', title: 'koordinaattori', email: 'nominee@bench.example' };
+  await db.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...nomination,
+        status: 'awaiting_approval',
+        version: nomination.version + 1,
+        updatedAt: at,
+        proposal: { nominees: [nominee], text: 'Ehdotus', submittedAt: at, submittedBy: link.recipientEmail },
+      },
+      ConditionExpression: '#version = :expected',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':expected': nomination.version },
+    }),
+  );
+  const audit = { ...keys.audit(link.roundId, link.municipalityId, at, randomUUID()), kind: 'audit', at };
+  await db.send(
+    new BatchWriteCommand({
+      RequestItems: {
+        [tableName]: [
+          { PutRequest: { Item: { ...audit, actor: link.recipientEmail, action: 'proposal-submitted' } } },
+        ],
+      },
+    }),
+  );
+  await sfnClient().send(
+    new SendTaskSuccessCommand({
+      taskToken: wait.taskToken,
+      output: JSON.stringify({ step: 'proposal', outcome: 'submitted' }),
+    }),
+  );
+  return true;
 }
 
 /** The windows' figures averaged: requests/s and each percentile (errors summed). */
@@ -251,12 +357,12 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
   const ses = new SesStore(stack.urls.ses);
   const reference = { server: undefined as Server | undefined };
   try {
-    // Every organiser's round of the national bench, twice (44 rounds, 616 links): each
-    // municipality waits for a proposal, one link each. One link for the GETs, one for the
-    // race, WARM_UP_POSTS to warm the submit up, COUNTED_POSTS counted from a settled stack,
-    // and the second set's 308 for the sustained load.
+    // Every organiser's round of the national bench, three times (66 rounds, 924 links):
+    // each municipality waits for a proposal, one link each. One link for the GETs, one for
+    // the race, WARM_UP_POSTS to warm the submit up, COUNTED_POSTS counted from a settled
+    // stack, as many again for the floor, and the rest (310) for the sustained load.
     const tag = Date.now().toString(36);
-    const files = [...nationalRoundFiles(`links${tag}`), ...nationalRoundFiles(`links${tag}b`)];
+    const files = ['a', 'b', 'c'].flatMap((set) => nationalRoundFiles(`links${tag}${set}`));
     for (const f of files) await clients.startRound(f.text);
     const wanted = files.reduce((n, f) => n + f.municipalityIds.length, 0);
     const pattern = new RegExp(`${escapeRegExp(stack.urls.http)}/l/[A-Za-z0-9_-]+`);
@@ -272,9 +378,12 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     const [pageUrl = '', raceUrl = '', ...postUrls] = links;
     const warmUpUrls = postUrls.slice(0, WARM_UP_POSTS);
     const countedUrls = postUrls.slice(WARM_UP_POSTS, WARM_UP_POSTS + COUNTED_POSTS);
-    const sustainedUrls = postUrls.slice(WARM_UP_POSTS + COUNTED_POSTS);
+    const sustainedUrls = postUrls.slice(WARM_UP_POSTS + COUNTED_POSTS, -(WARM_UP_POSTS + COUNTED_POSTS));
+    const floorUrls = postUrls.slice(-(WARM_UP_POSTS + COUNTED_POSTS));
 
-    const ref = await startReference('nimitys', stack.linkTokenHash);
+    const ref = await startReference('nimitys', stack.linkTokenHash, (work) =>
+      stack.peopleFirst.foreground(work),
+    );
     reference.server = ref.server;
     const refUrl = `${ref.url}/l/${pageUrl.split('/').pop()}`;
     // Both warmed up, then measured in turns (page, reference, page, reference), so that
@@ -312,6 +421,21 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     const sustained = await postEach(sustainedUrls);
     const sustainedSeconds = (performance.now() - sustainedStarted) / 1000;
 
+    // The floor: the same loop on the reference server (its GET, then a submit's requests
+    // alone), warmed up and from a settled stack as the counted POSTs were.
+    const onReference = (url: string) => `${ref.url}/l/${url.split('/').pop()}`;
+    progress(
+      `links: the floor: ${WARM_UP_POSTS} submits to the reference server to warm up, then the workflow let settle`,
+    );
+    await settled(ses, sustainedStarted / 1000, workflowTasks);
+    const floorWarmUpStarted = Date.now() / 1000;
+    const floorWarmUp = await postEach(floorUrls.slice(0, WARM_UP_POSTS).map(onReference));
+    if (floorWarmUp.failures > 0)
+      throw new Error(`${floorWarmUp.failures} of the floor's warm-up POSTs failed`);
+    await settled(ses, floorWarmUpStarted, workflowTasks);
+    progress(`links: the floor: ${COUNTED_POSTS} submits to the reference server`);
+    const floor = await postEach(floorUrls.slice(WARM_UP_POSTS).map(onReference));
+
     progress('links: 50 POSTs of one link racing');
     const raceBody = proposalForm((await send(raceUrl, 'GET')).text, 'Eino Korhonen');
     const statuses = await Promise.all(Array.from({ length: RACERS }, () => postForm(raceUrl, raceBody)));
@@ -338,6 +462,14 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
           p50Ms: percentile(sustained.times, 50),
           p99Ms: percentile(sustained.times, 99),
           failures: sustained.failures,
+        },
+        floor: {
+          count: floor.times.length,
+          warmUp: WARM_UP_POSTS,
+          timesMs: floor.times.map(tenths),
+          p50Ms: percentile(floor.times, 50),
+          p99Ms: percentile(floor.times, 99),
+          failures: floor.failures,
         },
       },
       race: {
