@@ -209,7 +209,6 @@ async function submitBare(tableName: string, tokenHash: string): Promise<boolean
       ReturnValues: 'ALL_NEW',
     }),
   );
-  const nominee = { name: 'Aino Virtanen', title: 'koordinaattori', email: 'nominee@bench.example' };
   await db.send(
     new PutCommand({
       TableName: tableName,
@@ -218,7 +217,7 @@ async function submitBare(tableName: string, tokenHash: string): Promise<boolean
         status: 'awaiting_approval',
         version: nomination.version + 1,
         updatedAt: at,
-        proposal: { nominees: [nominee], text: 'Ehdotus', submittedAt: at, submittedBy: link.recipientEmail },
+        proposal: { nominees: [NOMINEE], text: 'Ehdotus', submittedAt: at, submittedBy: link.recipientEmail },
       },
       ConditionExpression: '#version = :expected',
       ExpressionAttributeNames: { '#version': 'version' },
@@ -264,13 +263,26 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 };
 
+/** The one nominee each benchmark official proposes. */
+const NOMINEE = { name: 'Aino Virtanen', title: 'koordinaattori', email: 'nominee@bench.example' };
+
 /** A link page's proposal form filled in with one nominee, as a POST body. */
-function proposalForm(page: string, nominee: string): string {
+function proposalForm(page: string, name = NOMINEE.name): string {
   return new URLSearchParams({
     ...hiddenFields(page),
-    ...nomineeFields([{ name: nominee, title: 'koordinaattori', email: 'nominee@bench.example' }]),
+    ...nomineeFields([{ ...NOMINEE, name }]),
     text: '',
   }).toString();
+}
+
+/** A loop's POST times in the order they ended, their p50 and p99, and how many failed. */
+function figuresOf(run: { times: number[]; failures: number }) {
+  return {
+    timesMs: run.times.map(tenths),
+    p50Ms: percentile(run.times, 50),
+    p99Ms: percentile(run.times, 99),
+    failures: run.failures,
+  };
 }
 
 /**
@@ -314,7 +326,7 @@ async function postEach(urls: string[]): Promise<{ times: number[]; failures: nu
     Array.from({ length: POST_CONCURRENCY }, async () => {
       for (let index = next++; index < urls.length; index = next++) {
         const url = urls[index] as string;
-        const body = proposalForm((await send(url, 'GET')).text, 'Aino Virtanen');
+        const body = proposalForm((await send(url, 'GET')).text);
         const started = performance.now();
         const status = await postForm(url, body);
         times.push(performance.now() - started);
@@ -376,10 +388,25 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     const workflowTasks = () => stack.peopleFirst.pending;
     await settled(ses, 0, workflowTasks);
     const [pageUrl = '', raceUrl = '', ...postUrls] = links;
-    const warmUpUrls = postUrls.slice(0, WARM_UP_POSTS);
-    const countedUrls = postUrls.slice(WARM_UP_POSTS, WARM_UP_POSTS + COUNTED_POSTS);
-    const sustainedUrls = postUrls.slice(WARM_UP_POSTS + COUNTED_POSTS, -(WARM_UP_POSTS + COUNTED_POSTS));
-    const floorUrls = postUrls.slice(-(WARM_UP_POSTS + COUNTED_POSTS));
+    const perLoop = WARM_UP_POSTS + COUNTED_POSTS;
+    const pageUrls = postUrls.slice(0, perLoop);
+    const sustainedUrls = postUrls.slice(perLoop, -perLoop);
+    const floorUrls = postUrls.slice(-perLoop);
+    /**
+     * WARM_UP_POSTS of `urls` uncounted, the workflow work they set off let finish, then the
+     * next COUNTED_POSTS counted: the counted loop runs warm, from a quiet stack.
+     */
+    const warmThenCount = async (urls: string[], what: string) => {
+      progress(`links: ${WARM_UP_POSTS} ${what} to warm up, then the workflow let settle`);
+      const warmUpStarted = Date.now() / 1000;
+      const warmUp = await postEach(urls.slice(0, WARM_UP_POSTS));
+      if (warmUp.failures > 0) throw new Error(`${warmUp.failures} of the warm-up ${what} failed`);
+      await settled(ses, warmUpStarted, workflowTasks);
+      progress(`links: ${COUNTED_POSTS} ${what}, counted`);
+      const started = performance.now();
+      const counted = await postEach(urls.slice(WARM_UP_POSTS, perLoop));
+      return { ...counted, seconds: (performance.now() - started) / 1000 };
+    };
 
     const ref = await startReference('nimitys', stack.linkTokenHash, (work) =>
       stack.peopleFirst.foreground(work),
@@ -407,40 +434,24 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
     const get = { c10: meanOf(windows.page.c10), c50: meanOf(windows.page.c50) };
     const refFigures = { c10: meanOf(windows.reference.c10), c50: meanOf(windows.reference.c50) };
 
-    progress(`links: ${WARM_UP_POSTS} POSTs to warm the submit up, then the workflow let settle`);
-    const warmUpStarted = Date.now() / 1000;
-    const warmUp = await postEach(warmUpUrls);
-    if (warmUp.failures > 0) throw new Error(`${warmUp.failures} of the warm-up POSTs failed`);
-    await settled(ses, warmUpStarted, workflowTasks);
-    progress('links: POSTs of distinct links');
-    const countedStarted = performance.now();
-    const posts = await postEach(countedUrls);
-    const countedSeconds = (performance.now() - countedStarted) / 1000;
+    const posts = await warmThenCount(pageUrls, 'POSTs of distinct links');
     progress(`links: ${sustainedUrls.length} POSTs more, straight on (sustained load)`);
+    const sustainedMailSince = Date.now() / 1000;
     const sustainedStarted = performance.now();
     const sustained = await postEach(sustainedUrls);
     const sustainedSeconds = (performance.now() - sustainedStarted) / 1000;
 
     // The floor: the same loop on the reference server (its GET, then a submit's requests
     // alone), warmed up and from a settled stack as the counted POSTs were.
+    await settled(ses, sustainedMailSince, workflowTasks);
     const onReference = (url: string) => `${ref.url}/l/${url.split('/').pop()}`;
-    progress(
-      `links: the floor: ${WARM_UP_POSTS} submits to the reference server to warm up, then the workflow let settle`,
-    );
-    await settled(ses, sustainedStarted / 1000, workflowTasks);
-    const floorWarmUpStarted = Date.now() / 1000;
-    const floorWarmUp = await postEach(floorUrls.slice(0, WARM_UP_POSTS).map(onReference));
-    if (floorWarmUp.failures > 0)
-      throw new Error(`${floorWarmUp.failures} of the floor's warm-up POSTs failed`);
-    await settled(ses, floorWarmUpStarted, workflowTasks);
-    progress(`links: the floor: ${COUNTED_POSTS} submits to the reference server`);
-    const floor = await postEach(floorUrls.slice(WARM_UP_POSTS).map(onReference));
+    const floor = await warmThenCount(floorUrls.map(onReference), 'submits to the reference server');
 
     progress('links: 50 POSTs of one link racing');
     const raceBody = proposalForm((await send(raceUrl, 'GET')).text, 'Eino Korhonen');
     const statuses = await Promise.all(Array.from({ length: RACERS }, () => postForm(raceUrl, raceBody)));
 
-    const postP99 = percentile(posts.times, 99);
+    const counted = figuresOf(posts);
     return {
       get,
       reference: refFigures,
@@ -450,27 +461,10 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
         concurrency: POST_CONCURRENCY,
         warmUp: WARM_UP_POSTS,
         workflowHoldBackMs: WORKFLOW_TASK_MAX_DELAY_MS,
-        seconds: countedSeconds,
-        timesMs: posts.times.map(tenths),
-        p50Ms: percentile(posts.times, 50),
-        p99Ms: postP99,
-        failures: posts.failures,
-        sustained: {
-          count: sustained.times.length,
-          seconds: sustainedSeconds,
-          timesMs: sustained.times.map(tenths),
-          p50Ms: percentile(sustained.times, 50),
-          p99Ms: percentile(sustained.times, 99),
-          failures: sustained.failures,
-        },
-        floor: {
-          count: floor.times.length,
-          warmUp: WARM_UP_POSTS,
-          timesMs: floor.times.map(tenths),
-          p50Ms: percentile(floor.times, 50),
-          p99Ms: percentile(floor.times, 99),
-          failures: floor.failures,
-        },
+        seconds: posts.seconds,
+        ...counted,
+        sustained: { count: sustained.times.length, seconds: sustainedSeconds, ...figuresOf(sustained) },
+        floor: { count: floor.times.length, warmUp: WARM_UP_POSTS, ...figuresOf(floor) },
       },
       race: {
         racers: RACERS,
@@ -481,7 +475,7 @@ export async function runLinkLoad(progress: (line: string) => void): Promise<Lin
       targets: {
         getThroughputRatio: get.c10.requestsPerSecond / refFigures.c10.requestsPerSecond,
         getP99Ratio: get.c10.p99Ms / refFigures.c10.p99Ms,
-        postP99VsReferenceGetP99: postP99 / refFigures.c10.p99Ms,
+        postP99VsReferenceGetP99: counted.p99Ms / refFigures.c10.p99Ms,
       },
     };
   } finally {

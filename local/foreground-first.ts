@@ -12,10 +12,9 @@
  * time.
  *
  * For `graceMs` after the last answer, tasks start only `betweenAnswers` at a time: officials
- * working through their links come back within milliseconds, and when each such gap let the
- * whole backlog start, the POSTs of 10 officials in a row had a p99 of 3.3–3.9 times the
- * reference GET's, against 2.0–3.3 with one at a time (`npm run bench -- links`). One, not none:
- * the task an official's answer set off starts at once, as on AWS.
+ * working through their links come back within milliseconds, and a backlog started in each
+ * such gap stalls their next pages (the figures are with the values, in stack.ts). One, not
+ * none: the task an official's answer set off starts at once, as on AWS.
  */
 export interface ForegroundLimits {
   /** Workflow tasks that may run at once while people are being answered (default 4). */
@@ -25,11 +24,9 @@ export interface ForegroundLimits {
    * finds in the way, on the same two cores (default no limit).
    */
   atOnce?: number;
-  /**
-   * How long after the last answer people may still be coming back (the next page; default
-   * 0), and how many tasks may run at once meanwhile, whether overdue or not (default 1).
-   */
+  /** How long after the last answer people may still be coming back (the next page; default 0). */
   graceMs?: number;
+  /** Workflow tasks that may run at once during that grace, overdue or not (default 1). */
   betweenAnswers?: number;
 }
 
