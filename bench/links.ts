@@ -18,6 +18,7 @@ import {
 import autocannon from 'autocannon';
 import { dynamoClient, sfnClient } from '../functions/adapters/clients.ts';
 import { keys } from '../functions/adapters/dynamo-store.ts';
+import type { OfficialStep } from '../functions/domain/types.ts';
 import { createClients } from '../local/client.ts';
 import { escapeRegExp, hiddenFields, nomineeFields } from '../local/officials.ts';
 import { SesStore } from '../local/ses-store.ts';
@@ -137,8 +138,16 @@ async function startReference(
   const server = createServer(async (req, res) => {
     const token = (req.url ?? '').split('/').pop() ?? '';
     if (req.method === 'POST') {
-      for await (const _chunk of req); // the form, read and not looked at
-      const done = await asPerson(() => submitBare(tableName, linkTokenHash(token))).catch(() => false);
+      let form = '';
+      for await (const chunk of req) form += chunk;
+      // Only where the link acts is looked at, as the page reads it with the link.
+      const [roundId = '', municipalityId = '', step = ''] = (
+        new URLSearchParams(form).get('target') ?? ''
+      ).split('/');
+      const target = { roundId, municipalityId, step: step as OfficialStep };
+      const done = await asPerson(() => submitBare(tableName, linkTokenHash(token), target)).catch(
+        () => false,
+      );
       res.writeHead(done ? 200 : 409, { 'content-type': 'text/html; charset=utf-8' });
       res.end(`<!doctype html><title>${done ? 'ok' : 'conflict'}</title>`);
       return;
@@ -175,28 +184,31 @@ async function startReference(
 
 /**
  * A proposal submitted with only the requests the link page's submit makes, in its order:
- * the link; the nomination and the step's wait (one consistent BatchGetItem); the claim
- * (conditional UpdateItem); the nomination saved (conditional PutItem); its audit entry
- * (BatchWriteItem); the waiting workflow resumed (SendTaskSuccess). The nomination is saved
- * as the page saves it, so that the workflow goes on as after a real submit.
+ * the link, the nomination and the step's wait where the form says the link acts (one
+ * consistent BatchGetItem); the claim (conditional UpdateItem); the nomination saved
+ * (conditional PutItem); its audit entry (BatchWriteItem); the waiting workflow resumed
+ * (SendTaskSuccess). The nomination is saved as the page saves it, so that the workflow goes
+ * on as after a real submit.
  */
-async function submitBare(tableName: string, tokenHash: string): Promise<boolean> {
+async function submitBare(
+  tableName: string,
+  tokenHash: string,
+  target: { roundId: string; municipalityId: string; step: OfficialStep },
+): Promise<boolean> {
   const db = dynamoClient();
-  const link = (
-    await db.send(new GetCommand({ TableName: tableName, Key: keys.link(tokenHash), ConsistentRead: true }))
-  ).Item;
-  if (!link) return false;
-  const nominationKey = keys.nomination(link.roundId, link.municipalityId);
-  const waitKey = keys.wait(link.roundId, link.municipalityId, link.step);
+  const linkKey = keys.link(tokenHash);
+  const nominationKey = keys.nomination(target.roundId, target.municipalityId);
+  const waitKey = keys.wait(target.roundId, target.municipalityId, target.step);
   const read = await db.send(
     new BatchGetCommand({
-      RequestItems: { [tableName]: { Keys: [nominationKey, waitKey], ConsistentRead: true } },
+      RequestItems: { [tableName]: { Keys: [linkKey, nominationKey, waitKey], ConsistentRead: true } },
     }),
   );
   const items = read.Responses?.[tableName] ?? [];
+  const link = items.find((item) => item.pk === linkKey.pk);
   const nomination = items.find((item) => item.sk === nominationKey.sk);
   const wait = items.find((item) => item.sk === waitKey.sk);
-  if (!nomination || !wait) return false;
+  if (!link || link.roundId !== target.roundId || !nomination || !wait) return false;
   const at = new Date().toISOString();
   await db.send(
     new UpdateCommand({

@@ -398,15 +398,54 @@ export class DynamoNominationStore implements NominationStore {
     step: OfficialStep,
     openedLink?: string,
   ): Promise<{ nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen }> {
+    const { links: _none, ...found } = await this.readWithNomination(
+      roundId,
+      municipalityId,
+      step,
+      openedLink ? [keys.linkOpen(roundId, municipalityId, openedLink)] : [],
+    );
+    return found;
+  }
+
+  /** One consistent BatchGetItem for the first found of the links, the nomination and the step's wait. */
+  async getLinkNominationAndWait(
+    tokenHashes: string[],
+    roundId: string,
+    municipalityId: string,
+    step: OfficialStep,
+  ): Promise<{ link?: Link; nomination?: Nomination; wait?: StepWait }> {
+    const { links, nomination, wait } = await this.readWithNomination(
+      roundId,
+      municipalityId,
+      step,
+      tokenHashes.map(keys.link),
+    );
+    const link = tokenHashes.map((hash) => links.get(hash)).find((found) => found !== undefined);
+    return { link, nomination, wait };
+  }
+
+  /** The nomination and the step's wait with the other items asked for: links (by token hash) or the link's open record. */
+  private async readWithNomination(
+    roundId: string,
+    municipalityId: string,
+    step: OfficialStep,
+    others: Array<{ pk: string; sk: string }>,
+  ): Promise<{ nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen; links: Map<string, Link> }> {
     const nominationKey = keys.nomination(roundId, municipalityId);
     const waitKey = keys.wait(roundId, municipalityId, step);
-    const wanted = [nominationKey, waitKey];
-    if (openedLink) wanted.push(keys.linkOpen(roundId, municipalityId, openedLink));
-    const found: { nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen } = {};
+    const wanted = [nominationKey, waitKey, ...others];
+    const found: { nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen; links: Map<string, Link> } =
+      {
+        links: new Map(),
+      };
     for (const item of await batchGetItems(this.db, this.tableName, wanted, { consistent: true })) {
-      if (item.sk === nominationKey.sk) found.nomination = strip<Nomination>(item);
-      else if (item.sk === waitKey.sk) found.wait = strip<StepWait>(item);
-      else found.linkOpen = strip<LinkOpen>(item);
+      if (item.sk === nominationKey.sk && item.pk === nominationKey.pk)
+        found.nomination = strip<Nomination>(item);
+      else if (item.sk === waitKey.sk && item.pk === waitKey.pk) found.wait = strip<StepWait>(item);
+      else if (String(item.pk).startsWith('LINK#')) {
+        const link = strip<Link>(item) as Link;
+        found.links.set(link.tokenHash, link);
+      } else found.linkOpen = strip<LinkOpen>(item);
     }
     return found;
   }

@@ -16,6 +16,9 @@ export interface StoredRound {
 
 export type LinkStatus = 'open' | 'used' | 'superseded';
 
+/** Where a link acts: the nomination and the step it answers. */
+export type LinkTarget = Pick<Link, 'roundId' | 'municipalityId' | 'step'>;
+
 /** A link an official received by mail. Only the hash of its token is stored. */
 export interface Link {
   tokenHash: string;
@@ -172,6 +175,18 @@ export interface NominationStore {
     step: OfficialStep,
     openedLink?: string,
   ): Promise<{ nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen }>;
+
+  /**
+   * A link (the first of `tokenHashes` that exists: one token's hashes under the current and
+   * the previous pepper) read together with a nomination and its step's wait, for a submit
+   * whose form says where its link acts; the caller checks that the link does act there.
+   */
+  getLinkNominationAndWait(
+    tokenHashes: string[],
+    roundId: string,
+    municipalityId: string,
+    step: OfficialStep,
+  ): Promise<{ link?: Link; nomination?: Nomination; wait?: StepWait }>;
 
   addAudit(entry: AuditEntry): Promise<void>;
   listAudit(roundId: string, municipalityId: string): Promise<AuditEntry[]>;

@@ -6,7 +6,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ConflictError, LinkNotUsableError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { formatDateFi, formatDateTimeFi } from '../domain/finnish.ts';
-import type { Decision } from '../domain/types.ts';
+import type { LinkTarget } from '../domain/ports.ts';
+import type { Decision, OfficialStep } from '../domain/types.ts';
 import { log } from '../shared/logger.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { LinkGoneError, type LinkView, openLink, submitLink } from '../use-cases/link-actions.ts';
@@ -19,6 +20,7 @@ import {
   renderMinuteCheckPage,
   renderProposalPage,
   renderResultPage,
+  TARGET_FIELD,
 } from './pages.ts';
 import { htmlResponse } from './responses.ts';
 
@@ -43,6 +45,25 @@ function formFields(event: APIGatewayProxyEventV2): Record<string, string> {
   const fields: Record<string, string> = Object.create(null);
   for (const [name, value] of new URLSearchParams(body)) fields[name] = value;
   return fields;
+}
+
+/** A link's target as its forms carry it (TARGET_FIELD): round, municipality and step. */
+const targetValue = (target: LinkTarget) => `${target.roundId}/${target.municipalityId}/${target.step}`;
+
+const OFFICIAL_STEPS: ReadonlySet<string> = new Set<OfficialStep>([
+  'proposal',
+  'approval',
+  'decision',
+  'minute_check',
+]);
+const TARGET_PART = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** The posted target, or undefined when absent or malformed: it is only a hint for reading, checked against the link. */
+function postedTarget(fields: Record<string, string>): LinkTarget | undefined {
+  const [roundId = '', municipalityId = '', step = '', ...rest] = (fields[TARGET_FIELD] ?? '').split('/');
+  if (rest.length > 0 || !TARGET_PART.test(roundId) || !TARGET_PART.test(municipalityId)) return undefined;
+  if (!OFFICIAL_STEPS.has(step)) return undefined;
+  return { roundId, municipalityId, step: step as OfficialStep };
 }
 
 function checkCsrf(view: LinkView, posted: string | undefined): void {
@@ -81,7 +102,7 @@ function formPage(view: LinkView, fields?: Record<string, string>, error?: Valid
   // Texts show the nomination's own deadline when an admin extended it.
   const round = nomination.deadline ? { ...storedRound, deadline: nomination.deadline } : storedRound;
   const errors = error?.fieldErrors;
-  const csrf = view.link.csrf ?? '';
+  const hidden = { csrf: view.link.csrf ?? '', target: targetValue(view.link) };
   switch (view.step) {
     case 'proposal':
       return renderProposalPage({
@@ -91,7 +112,7 @@ function formPage(view: LinkView, fields?: Record<string, string>, error?: Valid
         defaultText: view.defaultProposalText,
         values: fields,
         errors,
-        csrf,
+        ...hidden,
         returned: nomination.returned,
         previous: nomination.returned ? nomination.proposal : undefined,
       });
@@ -100,7 +121,7 @@ function formPage(view: LinkView, fields?: Record<string, string>, error?: Valid
         round,
         municipality,
         proposal: proposalOf(view),
-        csrf,
+        ...hidden,
         values: fields,
         errors,
       });
@@ -118,7 +139,7 @@ function formPage(view: LinkView, fields?: Record<string, string>, error?: Valid
         values:
           fields ?? (objection && nomination.decision ? decisionFormValues(nomination.decision) : undefined),
         errors,
-        csrf,
+        ...hidden,
         tabled: nomination.tabled,
         objection,
       });
@@ -139,7 +160,7 @@ function formPage(view: LinkView, fields?: Record<string, string>, error?: Valid
             name: c.name,
             approvedAt: approvals.find((a) => a.email.toLowerCase() === c.email.toLowerCase())?.at,
           })),
-        csrf,
+        ...hidden,
         values: fields,
         errors,
       });
@@ -326,7 +347,7 @@ export async function handleLinkRequest(
       return { ...response, headers: { ...response.headers, allow: 'GET, HEAD, POST' } };
     }
     fields = formFields(event);
-    view = await openLink(token, deps);
+    view = await openLink(token, deps, postedTarget(fields));
     checkCsrf(view, fields[CSRF_FIELD]);
     const result = await submitLink(
       token,

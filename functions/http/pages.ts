@@ -296,12 +296,23 @@ function officialName(person: Person): string {
 
 /** Name of the hidden field that carries the link's CSRF value. */
 export const CSRF_FIELD = 'csrf';
+/** Name of the hidden field that says where the link acts, so that a submit reads the link and its nomination at once. */
+export const TARGET_FIELD = 'target';
 
-function submitForm(content: SafeHtml, button: string | SafeHtml, csrf = ''): SafeHtml {
+/** What every form of a link page posts back in hidden fields (the link page always sets both). */
+export interface LinkFormHidden {
+  /** The link's CSRF value. */
+  csrf?: string;
+  /** Where the link acts (link-routes.ts targetValue); a hint for reading, checked against the link. */
+  target?: string;
+}
+
+function submitForm(content: SafeHtml, button: string | SafeHtml, hidden: LinkFormHidden): SafeHtml {
   // novalidate: the server's Finnish messages and error summary are the one source of
   // truth; the browser's own bubbles would be in its UI language and not linked.
   return html`<form method="post" action="" enctype="application/x-www-form-urlencoded" novalidate>
-<input type="hidden" name="${CSRF_FIELD}" value="${csrf}">
+<input type="hidden" name="${CSRF_FIELD}" value="${hidden.csrf ?? ''}">
+${hidden.target !== undefined && html`<input type="hidden" name="${TARGET_FIELD}" value="${hidden.target}">`}
 ${content}
 ${typeof button === 'string' ? html`<button type="submit">${button}</button>` : button}
 </form>`;
@@ -313,7 +324,7 @@ ${typeof button === 'string' ? html`<button type="submit">${button}</button>` : 
  * that copies hidden inputs never hands off by accident.
  */
 function handOffSection(
-  csrf: string | undefined,
+  hidden: LinkFormHidden,
   values: FormValues | undefined,
   errors: ErrorIndex,
 ): SafeHtml {
@@ -339,7 +350,7 @@ ${inputField({
   spellcheck: false,
 })}`,
   html`<button type="submit" name="handoff" value="1">Siirrä sijaiselle</button>`,
-  csrf,
+  hidden,
 )}
 </details>`;
 }
@@ -354,7 +365,7 @@ function pageContext(round: Round, municipality: Municipality, groupName: string
 // ---------------------------------------------------------------------------------
 // Pages
 
-export interface ProposalPageInput {
+export interface ProposalPageInput extends LinkFormHidden {
   round: Round;
   municipality: Municipality;
   groupName: string;
@@ -363,8 +374,6 @@ export interface ProposalPageInput {
   /** The submitted form, to show again after errors. */
   values?: FormValues;
   errors?: readonly FieldError[];
-  /** The link's CSRF value, posted back with every form (the link page always sets it). */
-  csrf?: string;
   /** Set when the proposal came back from the presenter or the committee: shown on top. */
   returned?: { byName: string; at: string; comment: string; from: 'approval' | 'decision' };
   /** The proposal so far (after a return), to start the rows from. */
@@ -425,9 +434,9 @@ ${facts([
   ['Päättää', municipality.body.name],
 ])}`,
   'Lähetä ehdotus esittelijälle',
-  input.csrf,
+  input,
 )}
-${handOffSection(input.csrf, input.values, errors)}
+${handOffSection(input, input.values, errors)}
 ${contactFooter(round)}`;
   return layout({
     title: round.title,
@@ -458,11 +467,11 @@ function approveOrReturn(args: {
   explanation: string;
   returnButton: string;
   open: boolean;
-  csrf?: string;
+  hidden: LinkFormHidden;
   values?: FormValues;
   errors: ErrorIndex;
 }): SafeHtml {
-  return html`${submitForm(html`<input type="hidden" name="action" value="approve">`, args.approve, args.csrf)}
+  return html`${submitForm(html`<input type="hidden" name="action" value="approve">`, args.approve, args.hidden)}
 <details${args.open && html` open`}>
 <summary>${args.summary}</summary>
 <p>${args.explanation}</p>
@@ -475,16 +484,15 @@ ${submitForm(
     maxlength: COMMENT_MAX,
   }),
   html`<button type="submit" name="action" value="return">${args.returnButton}</button>`,
-  args.csrf,
+  args.hidden,
 )}
 </details>`;
 }
 
-export interface ApprovalPageInput {
+export interface ApprovalPageInput extends LinkFormHidden {
   round: Round;
   municipality: Municipality;
   proposal: Proposal;
-  csrf?: string;
   values?: FormValues;
   errors?: readonly FieldError[];
 }
@@ -494,9 +502,9 @@ export function renderApprovalPage({
   round,
   municipality,
   proposal,
-  csrf,
   values,
   errors: fieldErrorList,
+  ...hidden
 }: ApprovalPageInput): string {
   const preparer = municipality.preparer;
   const errors = new ErrorIndex(fieldErrorList);
@@ -515,11 +523,11 @@ ${approveOrReturn({
   explanation: `Jos ehdotusta pitää muuttaa, palauta se valmistelijalle (${preparer.name}). Hän saa ehdotuksen ja kommenttisi uudella linkillä.`,
   returnButton: 'Palauta valmistelijalle',
   open: returning,
-  csrf,
+  hidden,
   values,
   errors,
 })}
-${handOffSection(csrf, values, errors)}`;
+${handOffSection(hidden, values, errors)}`;
   return layout({
     title: 'Hyväksy ehdotus esityslistalle',
     heading: 'Hyväksy ehdotus esityslistalle',
@@ -529,13 +537,12 @@ ${handOffSection(csrf, values, errors)}`;
   });
 }
 
-export interface DecisionPageInput {
+export interface DecisionPageInput extends LinkFormHidden {
   round: Round;
   municipality: Municipality;
   proposal: Proposal;
   values?: FormValues;
   errors?: readonly FieldError[];
-  csrf?: string;
   /** The item was tabled before: its meetings. */
   tabled?: { meetingDate: string; section: string; nextMeetingDate: string };
   /** A minute checker found something to correct in the decision recorded before. */
@@ -667,9 +674,9 @@ ${nomineeSection(
 )}
 </details>`,
   'Tallenna päätös',
-  input.csrf,
+  input,
 )}
-${handOffSection(input.csrf, values, errors)}`;
+${handOffSection(input, values, errors)}`;
   return layout({
     title: 'Kirjaa päätös',
     heading: 'Kirjaa lautakunnan päätös',
@@ -679,14 +686,13 @@ ${handOffSection(input.csrf, values, errors)}`;
   });
 }
 
-export interface MinuteCheckPageInput {
+export interface MinuteCheckPageInput extends LinkFormHidden {
   round: Round;
   municipality: Municipality;
   decision: Decision;
   /** The checker this link is for, and who else checks. */
   checkerName: string;
   otherCheckers: ReadonlyArray<{ name: string; approvedAt?: string }>;
-  csrf?: string;
   values?: FormValues;
   errors?: readonly FieldError[];
 }
@@ -721,11 +727,11 @@ ${approveOrReturn({
     'Kirjoita, mitä pitää korjata. Asia palaa toimielimen sihteerille, ja saat korjatun pykälän tarkastettavaksi uudella linkillä.',
   returnButton: 'Lähetä korjauspyyntö sihteerille',
   open: objecting,
-  csrf: input.csrf,
+  hidden: input,
   values,
   errors,
 })}
-${handOffSection(input.csrf, values, errors)}`;
+${handOffSection(input, values, errors)}`;
   return layout({
     title: 'Tarkasta pöytäkirjan pykälä',
     heading: 'Tarkasta pöytäkirjan pykälä',

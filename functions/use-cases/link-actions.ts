@@ -11,6 +11,7 @@ import {
   type AuditEntry,
   type Link,
   type LinkOpen,
+  type LinkTarget,
   type StepOutput,
   type StepWait,
   waitLinkHashes,
@@ -21,7 +22,7 @@ import { log } from '../shared/logger.ts';
 import { METRIC } from '../shared/metric-names.ts';
 import { countMetric } from '../shared/metrics.ts';
 import type { Deps } from './deps.ts';
-import { loadNomination, loadNominationAndWait, type NominationContext } from './load.ts';
+import { loadLinkAt, loadNomination, loadNominationAndWait, type NominationContext } from './load.ts';
 import { applyCheckAnswer } from './minute-check.ts';
 import { AWAITING } from './request-action.ts';
 import { parseSubstitute, resendLink } from './resend-link.ts';
@@ -127,13 +128,23 @@ async function gone(
   return new LinkGoneError(reason, info);
 }
 
-/** The stored link of a token: hashed with the current pepper, or with the previous one after a rotation. */
-async function findLink(token: string, deps: Pick<Deps, 'store' | 'linkSecret'>): Promise<Link | undefined> {
-  for (const tokenHash of tokenHashCandidates(token, await deps.linkSecret())) {
+/**
+ * The stored link of a token (hashed with the current pepper, or with the previous one after a
+ * rotation), and with a `target` also the context where the link acts, read in the same request
+ * when the link does act there.
+ */
+async function findLink(
+  token: string,
+  deps: Pick<Deps, 'store' | 'linkSecret'>,
+  target?: LinkTarget,
+): Promise<{ link?: Link; context?: NominationContext & { wait?: StepWait } }> {
+  const hashes = tokenHashCandidates(token, await deps.linkSecret());
+  if (target) return loadLinkAt(deps.store, hashes, target);
+  for (const tokenHash of hashes) {
     const link = await deps.store.getLink(tokenHash);
-    if (link) return link;
+    if (link) return { link };
   }
-  return undefined;
+  return {};
 }
 
 /**
@@ -141,23 +152,22 @@ async function findLink(token: string, deps: Pick<Deps, 'store' | 'linkSecret'>)
  * Throws NotFoundError for an unknown token, LinkGoneError when it can no longer act:
  * used; superseded (a newer link, or the nomination has moved on); expired (the
  * nomination's deadline, which an admin may have extended, has passed).
+ * A submit passes where its form says the link acts (`target`): the link is then read with
+ * its nomination, one request instead of two; a wrong target only costs the second.
  */
 export async function openLink(
   token: string,
   deps: Pick<Deps, 'store' | 'clock' | 'linkSecret'>,
+  target?: LinkTarget,
 ): Promise<LinkView> {
   if (!LINK_TOKEN_PATTERN.test(token)) throw new NotFoundError('Malformed link token');
-  const link = await findLink(token, deps);
+  const { link, context } = await findLink(token, deps, target);
   if (!link) throw new NotFoundError('Unknown link token');
   if (link.status === 'used') throw await gone(link, 'used', deps);
   if (link.status === 'superseded') throw await gone(link, 'superseded', deps);
-  const { wait, ...ctx } = await loadNominationAndWait(
-    deps.store,
-    link.roundId,
-    link.municipalityId,
-    link.step,
-    link.tokenHash,
-  );
+  const { wait, ...ctx } =
+    context ??
+    (await loadNominationAndWait(deps.store, link.roundId, link.municipalityId, link.step, link.tokenHash));
   if (answerDeadline(ctx.round, ctx.nomination).getTime() <= deps.clock.now().getTime()) {
     throw await gone(link, 'expired', deps, ctx);
   }

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../domain/errors.ts';
-import type { LinkOpen, NominationStore, StepWait } from '../domain/ports.ts';
+import type { Link, LinkOpen, LinkTarget, NominationStore, StepWait } from '../domain/ports.ts';
 import { findMunicipality, groupOf } from '../domain/round.ts';
 import type { Municipality, Nomination, OfficialStep, PartnershipGroup, Round } from '../domain/types.ts';
 
@@ -56,6 +56,26 @@ export async function loadNominationAndWait(
     store.getNominationAndWait(roundId, municipalityId, step, openedLink),
   ]);
   return { ...contextOf(roundId, municipalityId, round, nomination), wait, linkOpen };
+}
+
+/**
+ * A link by its token's hashes, read in one request with the nomination and the step's wait
+ * where the link is said to act (`target`, a form's hint). The context comes only when the
+ * link does act there; otherwise the caller reads the link's own nomination.
+ */
+export async function loadLinkAt(
+  store: NominationStore,
+  tokenHashes: string[],
+  target: LinkTarget,
+): Promise<{ link?: Link; context?: NominationContext & { wait?: StepWait } }> {
+  const { roundId, municipalityId, step } = target;
+  const [round, { link, nomination, wait }] = await Promise.all([
+    store.getRoundDefinition(roundId),
+    store.getLinkNominationAndWait(tokenHashes, roundId, municipalityId, step),
+  ]);
+  const actsThere = link?.roundId === roundId && link.municipalityId === municipalityId && link.step === step;
+  if (!actsThere) return { link };
+  return { link, context: { ...contextOf(roundId, municipalityId, round, nomination), wait } };
 }
 
 export async function loadRound(store: NominationStore, roundId: string): Promise<Round> {

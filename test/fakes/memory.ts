@@ -122,6 +122,18 @@ export class MemoryStore implements NominationStore {
       linkOpen: linkOpen && copy(linkOpen),
     };
   }
+  async getLinkNominationAndWait(
+    tokenHashes: string[],
+    roundId: string,
+    municipalityId: string,
+    step: OfficialStep,
+  ) {
+    // One read, as the DynamoDB adapter's: not through the other getters (tests count those).
+    const link = tokenHashes.map((hash) => this.links.get(hash)).find((found) => found !== undefined);
+    const nomination = this.nominations.get(`${roundId}/${municipalityId}`);
+    const wait = this.waits.get(`${roundId}/${municipalityId}/${step}`);
+    return { link: link && copy(link), nomination: nomination && copy(nomination), wait: wait && copy(wait) };
+  }
   async putWait(wait: StepWait) {
     this.waits.set(`${wait.roundId}/${wait.municipalityId}/${wait.step}`, copy(wait));
   }

@@ -68,9 +68,14 @@ describe('links on the embedded stack', () => {
       }),
     );
   const csrfOf = (page: string) => /name="csrf" value="([^"]*)"/.exec(page)?.[1] ?? '';
+  /** The hidden fields a browser posts back from the page: the CSRF value and where the link acts. */
+  const hiddenOf = (page: string) => ({
+    csrf: csrfOf(page),
+    target: /name="target" value="([^"]*)"/.exec(page)?.[1] ?? '',
+  });
   /** As a person does it: open the page, fill in, press the button. */
   const post = async (url: string, fields: Record<string, string>) =>
-    postRaw(url, { csrf: csrfOf((await get(url)).body), ...fields });
+    postRaw(url, { ...hiddenOf((await get(url)).body), ...fields });
 
   const mailsTo = async (to: string) => (await ses.mailsSince()).filter((m) => m.to === to);
   const nextMail = (to: string, subject: RegExp, after = 0) =>
@@ -166,11 +171,12 @@ describe('links on the embedded stack', () => {
 
   it('acts exactly once for fifty simultaneous POSTs; the others hear it was already done, by whom and when', async () => {
     // prepare: fifty tabs of the same page
-    const csrf = csrfOf((await get(proposalUrl)).body);
+    const hidden = hiddenOf((await get(proposalUrl)).body);
+    expect(hidden.target).toBe(`${round.id}/liperi/proposal`);
 
     // act
     const answers = await Promise.all(
-      Array.from({ length: 50 }, () => postRaw(proposalUrl, { ...nomineeFields(), csrf })),
+      Array.from({ length: 50 }, () => postRaw(proposalUrl, { ...nomineeFields(), ...hidden })),
     );
 
     // assess

@@ -1,7 +1,8 @@
 /**
- * The nomination store's writes after a save, on dynalite through the real SDK: the audit
- * entry of a change goes with the nomination's new search items in one BatchWriteItem,
- * alone when there are none, and not at all when the save loses its optimistic lock.
+ * The nomination store on dynalite through the real SDK: the audit entry of a change goes
+ * with the nomination's new search items in one BatchWriteItem, alone when there are none,
+ * and not at all when the save loses its optimistic lock; a submit's link is read with its
+ * nomination and wait in one BatchGetItem.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -98,6 +99,48 @@ describe('the nomination store on dynalite', () => {
     const surname = (liperiNominees()[0]?.name.split(' ').at(-1) ?? '').toLowerCase();
     const found = await search.keysByPrefix(surname, 10);
     expect(found.keys).toContainEqual(expect.objectContaining({ roundId, municipalityId: 'liperi' }));
+  });
+
+  it('reads a link by either of its hashes with a nomination and its wait in one BatchGetItem', async () => {
+    const municipalityId = 'outokumpu';
+    await store.putNominationIfAbsent({ ...pending, municipalityId });
+    const wait = {
+      roundId,
+      municipalityId,
+      step: 'proposal' as const,
+      taskToken: 'task-token',
+      linkTokenHash: 'b'.repeat(64),
+      openedAt: '2026-11-28T08:00:00.000Z',
+    };
+    await store.putWait(wait);
+    const link = {
+      tokenHash: 'b'.repeat(64),
+      roundId,
+      municipalityId,
+      step: 'proposal' as const,
+      recipientEmail: 'valmistelija@outokumpu.example',
+      recipientName: 'Valmistelija',
+      status: 'open' as const,
+      createdAt: '2026-11-28T08:00:00.000Z',
+      expiresAt: '2026-12-31T22:00:00.000Z',
+    };
+    await store.putLink(link);
+
+    sent.length = 0;
+    // The current pepper's hash first (no such link), then the previous one's.
+    const found = await store.getLinkNominationAndWait(
+      ['a'.repeat(64), link.tokenHash],
+      roundId,
+      municipalityId,
+      'proposal',
+    );
+    expect(sent).toEqual(['BatchGetItem']);
+    expect(found.link).toEqual(link);
+    expect(found.nomination).toEqual({ ...pending, municipalityId });
+    expect(found.wait).toEqual(wait);
+
+    const none = await store.getLinkNominationAndWait(['c'.repeat(64)], roundId, municipalityId, 'approval');
+    expect(none).toEqual({ link: undefined, nomination: { ...pending, municipalityId }, wait: undefined });
   });
 
   it('writes no audit entry when the save loses to someone else’s change', async () => {

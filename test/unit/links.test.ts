@@ -3,7 +3,7 @@
  * reminders and the deadline (also a per-nomination one), resending and substitutes,
  * a task that timed out just as the official submitted, and concurrent submits.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   AuditNotWrittenError,
   ConflictError,
@@ -20,7 +20,7 @@ import { recordRejected } from '../../functions/use-cases/rejected.ts';
 import { requestAction } from '../../functions/use-cases/request-action.ts';
 import { resendLink } from '../../functions/use-cases/resend-link.ts';
 import { memoryDeps } from '../fakes/memory.ts';
-import { liperiNominees, liperiRound } from '../fixtures/liperi.ts';
+import { liperiMunicipality, liperiNominees, liperiRound } from '../fixtures/liperi.ts';
 
 const tokenOf = (url: string) => url.split('/l/')[1] as string;
 const PREPARER = 'riitta.lappalainen@liperi.example';
@@ -422,6 +422,113 @@ describe('the link pages (handler, in-memory)', () => {
     expect(page.body).toContain('Määräaika on päättynyt');
     expect(page.body).toContain('30.11.2023');
     expect(page.body).toContain(round.organiser.contact.email);
+  });
+
+  it("reads a submit's link with its nomination in one request where the form says the link acts; any other target costs one read more and acts only where the link does", async () => {
+    const token = tokenOf(deps.mailer.linkFor(PREPARER));
+    const page = await handleLinkRequest(event(token), deps);
+    const hidden = (name: string) => page.body?.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
+    // Both of the page's forms (the proposal and the hand-off) carry it.
+    expect(page.body?.match(/name="target" value="([^"]*)"/g)).toEqual([
+      `name="target" value="${round.id}/liperi/proposal"`,
+      `name="target" value="${round.id}/liperi/proposal"`,
+    ]);
+    const reads = {
+      together: vi.spyOn(deps.store, 'getLinkNominationAndWait'),
+      link: vi.spyOn(deps.store, 'getLink'),
+      nomination: vi.spyOn(deps.store, 'getNominationAndWait'),
+    };
+    const post = (target: string, fields: Record<string, string>) =>
+      handleLinkRequest(
+        event(
+          token,
+          'POST',
+          new URLSearchParams({ csrf: hidden('csrf') ?? '', target, ...fields }).toString(),
+        ),
+        deps,
+      );
+    const counted = () => Object.values(reads).map((spy) => spy.mock.calls.length);
+    const reset = () => {
+      for (const spy of Object.values(reads)) spy.mockClear();
+    };
+
+    // Another round, another step, nonsense: read as without a target, and a form error stores nothing.
+    for (const target of ['muu-kierros/liperi/proposal', `${round.id}/liperi/approval`, '../../x', '']) {
+      reset();
+      const refused = await handleLinkRequest(
+        event(
+          token,
+          'POST',
+          new URLSearchParams({ csrf: hidden('csrf') ?? '', target, text: '' }).toString(),
+        ),
+        deps,
+      );
+      expect(refused.statusCode, target).toBe(422);
+      const tried = /^[a-z0-9-]+\/liperi\/(proposal|approval)$/.test(target) ? 1 : 0;
+      // A well-formed target reads the link (the nomination read there is not used); a malformed one is not tried.
+      expect(counted(), target).toEqual([tried, 1 - tried, 1]);
+    }
+    expect(deps.callbacks.succeeded).toEqual([]);
+    expect((await deps.store.getNomination(round.id, 'liperi'))?.status).toBe('awaiting_proposal');
+
+    reset();
+    const done = await post(hidden('target') ?? '', { ...nomineeFields(), text: '' });
+    expect(done.statusCode).toBe(200);
+    expect(counted()).toEqual([1, 0, 0]);
+    expect(deps.callbacks.succeeded.map((c) => c.output)).toEqual([
+      { step: 'proposal', outcome: 'submitted' },
+    ]);
+    expect((await deps.store.getNomination(round.id, 'liperi'))?.status).toBe('awaiting_approval');
+  });
+
+  it("acts on the link's own nomination when the form names another one that is waiting too", async () => {
+    const two = memoryDeps();
+    const liperi = liperiMunicipality();
+    const outokumpu = {
+      ...liperi,
+      id: 'outokumpu',
+      name: 'Outokumpu',
+      preparer: { ...liperi.preparer, email: 'valmistelija@outokumpu.example' },
+      presenter: { ...liperi.presenter, email: 'valmistelija@outokumpu.example' },
+    };
+    const both: Round = {
+      ...liperiRound(),
+      municipalities: [liperi, outokumpu],
+      groups: [
+        { ...(liperiRound().groups[0] as Round['groups'][number]), municipalityIds: ['liperi', 'outokumpu'] },
+      ],
+    };
+    await two.store.putRoundIfAbsent({ round: both, definitionHash: 'h', status: 'running', createdAt: '' });
+    await recordRound(both.id, two);
+    for (const municipalityId of ['liperi', 'outokumpu']) {
+      await requestAction(
+        { roundId: both.id, municipalityId, step: 'proposal', taskToken: `t-${municipalityId}` },
+        two,
+      );
+    }
+    const token = tokenOf(two.mailer.linkFor(PREPARER));
+    const csrf =
+      (await handleLinkRequest(event(token), two)).body?.match(/name="csrf" value="([^"]*)"/)?.[1] ?? '';
+
+    const done = await handleLinkRequest(
+      event(
+        token,
+        'POST',
+        new URLSearchParams({
+          csrf,
+          target: `${both.id}/outokumpu/proposal`,
+          ...nomineeFields(),
+          text: '',
+        }).toString(),
+      ),
+      two,
+    );
+
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('Liperi');
+    expect(two.callbacks.succeeded.map((c) => c.taskToken)).toEqual(['t-liperi']);
+    expect((await two.store.getNomination(both.id, 'liperi'))?.status).toBe('awaiting_approval');
+    expect((await two.store.getNomination(both.id, 'outokumpu'))?.status).toBe('awaiting_proposal');
   });
 
   it('refuses other methods (405) and a POST without the CSRF value (403), never 500', async () => {

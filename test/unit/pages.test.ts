@@ -370,7 +370,13 @@ describe('renderApprovalPage', () => {
     const { round, municipality, proposal } = liperi();
 
     // act
-    const html = renderApprovalPage({ round, municipality, proposal, csrf: 'csrf-value' });
+    const html = renderApprovalPage({
+      round,
+      municipality,
+      proposal,
+      csrf: 'csrf-value',
+      target: 'r/liperi/approval',
+    });
 
     // assess
     for (const person of proposal.nominees) {
@@ -383,6 +389,7 @@ describe('renderApprovalPage', () => {
     const approveForm = html.split('</form>')[0] ?? '';
     expect(tags(approveForm, 'input')).toEqual([
       { name: 'input', attrs: { type: 'hidden', name: 'csrf', value: 'csrf-value' } },
+      { name: 'input', attrs: { type: 'hidden', name: 'target', value: 'r/liperi/approval' } },
       { name: 'input', attrs: { type: 'hidden', name: 'action', value: 'approve' } },
     ]);
     expect(html).toMatch(/<button type="submit">Hyväksy esityslistalle<\/button>/);
@@ -393,12 +400,21 @@ describe('renderApprovalPage', () => {
     const { round, municipality, proposal } = liperi();
 
     // act
-    const html = renderApprovalPage({ round, municipality, proposal, csrf: 'c' });
+    const html = renderApprovalPage({
+      round,
+      municipality,
+      proposal,
+      csrf: 'c',
+      target: 'r/liperi/approval',
+    });
 
-    // assess: every form carries the CSRF value; the return and hand-off are buttons, not hidden fields
+    // assess: every form carries the CSRF value and the target; the return and hand-off are buttons, not hidden fields
     const forms = html.split('<form').slice(1);
     expect(forms).toHaveLength(3);
-    for (const form of forms) expect(form).toContain('name="csrf" value="c"');
+    for (const form of forms) {
+      expect(form).toContain('name="csrf" value="c"');
+      expect(form).toContain('name="target" value="r/liperi/approval"');
+    }
     expect(html).toContain(
       '<button type="submit" name="action" value="return">Palauta valmistelijalle</button>',
     );
