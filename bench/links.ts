@@ -125,7 +125,8 @@ function load(url: string, connections: number, duration = GET_SECONDS): Promise
 }
 
 /**
- * The floor for a link page: GET makes three consistent reads and answers a little HTML;
+ * The floor for a link page: GET makes three consistent reads and answers a little HTML
+ * (with where the link acts, as the page's forms carry it);
  * POST makes a submit's requests (submitBare). A POST is served as people are (`asPerson`):
  * the workflow work it sets off waits for the people being answered, as the pages' does.
  */
@@ -176,7 +177,11 @@ async function startReference(
     res.writeHead(link && round.Item && nomination.Item ? 200 : 404, {
       'content-type': 'text/html; charset=utf-8',
     });
-    res.end(`<!doctype html><title>${String(nomination.Item?.status)}</title>`);
+    // Where the link acts, as the link page's forms carry it, for the submit that follows.
+    const target = `${link?.roundId}/${link?.municipalityId}/${link?.step}`;
+    res.end(
+      `<!doctype html><title>${String(nomination.Item?.status)}</title><input type="hidden" name="target" value="${target}">`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
