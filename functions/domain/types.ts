@@ -109,6 +109,12 @@ export interface Round {
 /** The steps an official acts on through a link. */
 export type OfficialStep = 'proposal' | 'approval' | 'decision' | 'minute_check';
 
+/** Every official step, in the order a nomination goes through them. */
+export const OFFICIAL_STEPS: readonly OfficialStep[] = ['proposal', 'approval', 'decision', 'minute_check'];
+
+export const isOfficialStep = (value: string): value is OfficialStep =>
+  (OFFICIAL_STEPS as readonly string[]).includes(value);
+
 export type NominationStatus =
   | 'pending' // recorded with the round, request not yet sent
   | 'awaiting_proposal'

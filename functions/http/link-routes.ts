@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { ConflictError, LinkNotUsableError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { formatDateFi, formatDateTimeFi } from '../domain/finnish.ts';
 import type { LinkTarget } from '../domain/ports.ts';
-import type { Decision, OfficialStep } from '../domain/types.ts';
+import { type Decision, isOfficialStep } from '../domain/types.ts';
 import { log } from '../shared/logger.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { LinkGoneError, type LinkView, openLink, submitLink } from '../use-cases/link-actions.ts';
@@ -50,20 +50,14 @@ function formFields(event: APIGatewayProxyEventV2): Record<string, string> {
 /** A link's target as its forms carry it (TARGET_FIELD): round, municipality and step. */
 const targetValue = (target: LinkTarget) => `${target.roundId}/${target.municipalityId}/${target.step}`;
 
-const OFFICIAL_STEPS: ReadonlySet<string> = new Set<OfficialStep>([
-  'proposal',
-  'approval',
-  'decision',
-  'minute_check',
-]);
 const TARGET_PART = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /** The posted target, or undefined when absent or malformed: it is only a hint for reading, checked against the link. */
 function postedTarget(fields: Record<string, string>): LinkTarget | undefined {
   const [roundId = '', municipalityId = '', step = '', ...rest] = (fields[TARGET_FIELD] ?? '').split('/');
   if (rest.length > 0 || !TARGET_PART.test(roundId) || !TARGET_PART.test(municipalityId)) return undefined;
-  if (!OFFICIAL_STEPS.has(step)) return undefined;
-  return { roundId, municipalityId, step: step as OfficialStep };
+  if (!isOfficialStep(step)) return undefined;
+  return { roundId, municipalityId, step };
 }
 
 function checkCsrf(view: LinkView, posted: string | undefined): void {

@@ -12,7 +12,7 @@ import { parseCalendarDate } from '../domain/forms.ts';
 import { type RoundStarter, waitLinkHashes } from '../domain/ports.ts';
 import { answerDeadline } from '../domain/round.ts';
 import { helsinkiDate } from '../domain/time.ts';
-import type { Nomination, NominationStatus, OfficialStep } from '../domain/types.ts';
+import { type Nomination, type NominationStatus, OFFICIAL_STEPS } from '../domain/types.ts';
 import { audit, ROUND_AUDIT_SCOPE } from './audit.ts';
 import type { Deps } from './deps.ts';
 import { loadNomination } from './load.ts';
@@ -26,7 +26,6 @@ export interface AdminDeps extends Deps {
 }
 
 const FINAL: ReadonlySet<NominationStatus> = new Set(['completed', 'no_answer', 'rejected', 'cancelled']);
-const STEPS: OfficialStep[] = ['proposal', 'approval', 'decision', 'minute_check'];
 export const MAX_REASON = 500;
 
 /**
@@ -58,7 +57,7 @@ export async function resendLinkAsAdmin(
   actor: string,
   deps: Deps,
 ): Promise<void> {
-  const step = STEPS.find((s) => s === input.step);
+  const step = OFFICIAL_STEPS.find((s) => s === input.step);
   if (!step)
     throw new ValidationError([{ field: 'step', message: 'Valitse vaihe, jonka linkki lähetetään.' }]);
   const { nomination } = await loadNomination(deps.store, input.roundId, input.municipalityId);
@@ -160,7 +159,7 @@ export async function cancelNomination(
     version: nomination.version + 1,
   };
   await deps.store.saveNomination(next);
-  for (const step of STEPS) {
+  for (const step of OFFICIAL_STEPS) {
     const wait = await deps.store.getWait(round.id, nomination.municipalityId, step);
     for (const hash of wait ? waitLinkHashes(wait) : []) if (hash) await deps.store.supersedeLink(hash);
   }

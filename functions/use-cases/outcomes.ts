@@ -1,12 +1,10 @@
 /** A nomination that ends without members: no answer by the deadline, or a failure. */
 import { noAnswerMail } from '../domain/mail-texts.ts';
 import { waitLinkHashes } from '../domain/ports.ts';
-import type { OfficialStep } from '../domain/types.ts';
+import { OFFICIAL_STEPS } from '../domain/types.ts';
 import type { Deps } from './deps.ts';
 import { loadNomination } from './load.ts';
 import { type NominationRef, setStatus } from './nomination-status.ts';
-
-const STEPS: OfficialStep[] = ['proposal', 'approval', 'decision', 'minute_check'];
 
 /** The deadline passed: the nomination ends with no members, its links stop working, the organiser is told. */
 export async function recordNoAnswer(ref: NominationRef, deps: Deps): Promise<void> {
@@ -15,7 +13,7 @@ export async function recordNoAnswer(ref: NominationRef, deps: Deps): Promise<vo
     ref.roundId,
     ref.municipalityId,
   );
-  for (const step of STEPS) {
+  for (const step of OFFICIAL_STEPS) {
     const wait = await deps.store.getWait(ref.roundId, ref.municipalityId, step);
     for (const hash of wait ? waitLinkHashes(wait) : []) if (hash) await deps.store.supersedeLink(hash);
   }
