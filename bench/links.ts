@@ -213,7 +213,11 @@ async function submitBare(
   const link = items.find((item) => item.pk === linkKey.pk);
   const nomination = items.find((item) => item.sk === nominationKey.sk);
   const wait = items.find((item) => item.sk === waitKey.sk);
-  if (!link || link.roundId !== target.roundId || !nomination || !wait) return false;
+  const actsThere =
+    link?.roundId === target.roundId &&
+    link.municipalityId === target.municipalityId &&
+    link.step === target.step;
+  if (!actsThere || !nomination || !wait) return false;
   const at = new Date().toISOString();
   await db.send(
     new UpdateCommand({

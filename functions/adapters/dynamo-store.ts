@@ -398,13 +398,13 @@ export class DynamoNominationStore implements NominationStore {
     step: OfficialStep,
     openedLink?: string,
   ): Promise<{ nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen }> {
-    const { links: _none, ...found } = await this.readWithNomination(
+    const { nomination, wait, others } = await this.readWithNomination(
       roundId,
       municipalityId,
       step,
       openedLink ? [keys.linkOpen(roundId, municipalityId, openedLink)] : [],
     );
-    return found;
+    return { nomination, wait, linkOpen: strip<LinkOpen>(others[0]) };
   }
 
   /** One consistent BatchGetItem for the first found of the links, the nomination and the step's wait. */
@@ -414,38 +414,34 @@ export class DynamoNominationStore implements NominationStore {
     municipalityId: string,
     step: OfficialStep,
   ): Promise<{ link?: Link; nomination?: Nomination; wait?: StepWait }> {
-    const { links, nomination, wait } = await this.readWithNomination(
+    const linkKeys = tokenHashes.map(keys.link);
+    const { nomination, wait, others } = await this.readWithNomination(
       roundId,
       municipalityId,
       step,
-      tokenHashes.map(keys.link),
+      linkKeys,
     );
-    const link = tokenHashes.map((hash) => links.get(hash)).find((found) => found !== undefined);
-    return { link, nomination, wait };
+    const found = linkKeys.map(({ pk }) => others.find((item) => item.pk === pk)).find(Boolean);
+    return { link: strip<Link>(found), nomination, wait };
   }
 
-  /** The nomination and the step's wait with the other items asked for: links (by token hash) or the link's open record. */
+  /** The nomination and the step's wait, and as they are stored, whichever of the other items exist. */
   private async readWithNomination(
     roundId: string,
     municipalityId: string,
     step: OfficialStep,
-    others: Array<{ pk: string; sk: string }>,
-  ): Promise<{ nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen; links: Map<string, Link> }> {
+    otherKeys: Array<{ pk: string; sk: string }>,
+  ): Promise<{ nomination?: Nomination; wait?: StepWait; others: Array<Record<string, unknown>> }> {
     const nominationKey = keys.nomination(roundId, municipalityId);
     const waitKey = keys.wait(roundId, municipalityId, step);
-    const wanted = [nominationKey, waitKey, ...others];
-    const found: { nomination?: Nomination; wait?: StepWait; linkOpen?: LinkOpen; links: Map<string, Link> } =
-      {
-        links: new Map(),
-      };
+    const wanted = [nominationKey, waitKey, ...otherKeys];
+    const found: { nomination?: Nomination; wait?: StepWait; others: Array<Record<string, unknown>> } = {
+      others: [],
+    };
     for (const item of await batchGetItems(this.db, this.tableName, wanted, { consistent: true })) {
-      if (item.sk === nominationKey.sk && item.pk === nominationKey.pk)
-        found.nomination = strip<Nomination>(item);
-      else if (item.sk === waitKey.sk && item.pk === waitKey.pk) found.wait = strip<StepWait>(item);
-      else if (String(item.pk).startsWith('LINK#')) {
-        const link = strip<Link>(item) as Link;
-        found.links.set(link.tokenHash, link);
-      } else found.linkOpen = strip<LinkOpen>(item);
+      if (item.sk === nominationKey.sk) found.nomination = strip<Nomination>(item);
+      else if (item.sk === waitKey.sk) found.wait = strip<StepWait>(item);
+      else found.others.push(item);
     }
     return found;
   }

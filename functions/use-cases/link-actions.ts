@@ -163,8 +163,9 @@ export async function openLink(
   if (!LINK_TOKEN_PATTERN.test(token)) throw new NotFoundError('Malformed link token');
   const { link, context } = await findLink(token, deps, target);
   if (!link) throw new NotFoundError('Unknown link token');
-  if (link.status === 'used') throw await gone(link, 'used', deps);
-  if (link.status === 'superseded') throw await gone(link, 'superseded', deps);
+  // The context read with the link (a submit's target) saves gone() reading it again.
+  if (link.status === 'used') throw await gone(link, 'used', deps, context);
+  if (link.status === 'superseded') throw await gone(link, 'superseded', deps, context);
   const { wait, ...ctx } =
     context ??
     (await loadNominationAndWait(deps.store, link.roundId, link.municipalityId, link.step, link.tokenHash));
