@@ -58,7 +58,7 @@ let hooked = false;
 
 /**
  * Records, per function invocation, the SDK requests the handler makes: the workflow's
- * functions on this thread, the link pages' on the routes' thread (RECORDING_THREAD).
+ * functions on this thread, the link pages' on the routes' threads (RECORDING_THREAD).
  */
 function hookRecording(): void {
   if (hooked) return;

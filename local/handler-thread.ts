@@ -1,15 +1,13 @@
 /**
- * The HTTP routes' functions (link pages, admin console) on a thread of their own, the way
+ * The HTTP routes' functions (link pages, admin console) on threads of their own, the way
  * API Gateway's Lambdas run apart from the workflow's task Lambdas on AWS. Embedded, the
  * main thread keeps the Step Functions engine, its task functions, the SES emulator and the
- * HTTP bridge; dynalite has its own thread (stack.ts). On this two-core machine the link
- * pages then use the second core instead of taking turns with the workflow: measured with
- * `npm run bench -- links`, warmed POSTs at 10 officials went from p99 82–158 ms to
- * 72–108 ms (p50 82–87 → 47–65 ms). One thread, not a pool: two measured worse (POST p99
- * 95 ms, GET p99 1.8× the reference), four busy threads taking turns on two cores.
+ * HTTP bridge; dynalite has its own thread (stack.ts).
  *
- * Like a Lambda container, the thread may die (an error no invocation caught): the
- * invocations it held fail, as Lambda's would, and the next one starts a fresh thread.
+ * A HandlerThread is one warm Lambda container; a HandlerThreadPool is several of them, as
+ * Lambda runs concurrent invocations in concurrent containers. Like a container, a thread
+ * may die (an error no invocation caught): the invocations it held fail, as Lambda's would,
+ * and its next one starts a fresh thread.
  */
 import { Worker } from 'node:worker_threads';
 import { log } from '../functions/shared/logger.ts';
@@ -105,5 +103,61 @@ export class HandlerThread {
     this.stopped = true;
     const worker = await this.worker.catch(() => undefined);
     await worker?.terminate();
+  }
+}
+
+/**
+ * Several threads with the same functions: each invocation goes to the thread holding the
+ * fewest, ties in turn (so that every thread's code is warm when a burst comes).
+ */
+export class HandlerThreadPool {
+  private readonly inFlight: number[];
+  private turn = 0;
+
+  private constructor(private readonly threads: HandlerThread[]) {
+    this.inFlight = threads.map(() => 0);
+  }
+
+  /** `size` threads, each as HandlerThread.start makes it; none left running if one fails. */
+  static async start(
+    functions: LocalFunction[],
+    size: number,
+    preload: string[] = [],
+  ): Promise<HandlerThreadPool> {
+    const started = await Promise.allSettled(
+      Array.from({ length: Math.max(1, size) }, () => HandlerThread.start(functions, preload)),
+    );
+    const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(threads.map((thread) => thread.stop()));
+      throw failed.reason;
+    }
+    return new HandlerThreadPool(threads);
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  /** Runs the function on the least busy thread; as HandlerThread.invoke. */
+  async invoke(functionArnOrName: string, event: unknown): Promise<unknown> {
+    const first = this.turn++ % this.threads.length;
+    let chosen = first;
+    for (let step = 1; step < this.threads.length; step++) {
+      const index = (first + step) % this.threads.length;
+      if ((this.inFlight[index] as number) < (this.inFlight[chosen] as number)) chosen = index;
+    }
+    this.inFlight[chosen] = (this.inFlight[chosen] as number) + 1;
+    try {
+      return await (this.threads[chosen] as HandlerThread).invoke(functionArnOrName, event);
+    } finally {
+      this.inFlight[chosen] = (this.inFlight[chosen] as number) - 1;
+    }
+  }
+
+  /** Ends every thread; invocations still held are failed (stop the HTTP bridge first). */
+  async stop(): Promise<void> {
+    await Promise.all(this.threads.map((thread) => thread.stop()));
   }
 }

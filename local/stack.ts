@@ -42,7 +42,7 @@ import {
 } from './endpoints.ts';
 import { ForegroundFirst } from './foreground-first.ts';
 import { freePort } from './free-port.ts';
-import { HandlerThread } from './handler-thread.ts';
+import { HandlerThreadPool } from './handler-thread.ts';
 import { startHttpBridge } from './http-bridge.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
 import { ensureLocalLinkSecret } from './link-secret.ts';
@@ -84,8 +84,8 @@ export interface EmbeddedStackOptions {
    */
   endpointOverrides?: Partial<Record<'dynamodb' | 'ses' | 'sfn', string>>;
   /**
-   * Benchmarks: module URLs the routes' functions thread (handler-thread.ts) imports before
-   * the functions, to hook them there as this thread's hooks cannot.
+   * Benchmarks: module URLs each of the routes' functions threads (handler-thread.ts) imports
+   * before the functions, to hook them there as this thread's hooks cannot.
    */
   routeThreadPreload?: string[];
 }
@@ -174,6 +174,18 @@ function synthesizeInChild(options: SynthOptions): Promise<LocalApp> {
  * next mail is at most two seconds late.
  */
 export const WORKFLOW_TASK_MAX_DELAY_MS = 2000;
+
+/**
+ * Threads for the HTTP routes' functions (HandlerThreadPool): two warm containers, as Lambda
+ * would run concurrent link pages in concurrent containers. Measured with `npm run bench --
+ * links`, 4 runs each, alternated, on this 2-core host: with one thread the link page's GET
+ * at 10 clients did 621–665 requests/s (1.10–1.19× the reference), at 50 clients p99
+ * 117–121 ms, counted POST p99 62–75 ms, sustained POST p99 68–88 ms; with two, 737–793
+ * requests/s (1.32–1.38×), 93–101 ms, 55–71 ms, 61–73 ms: when one thread is busy (a long
+ * task, a scavenge), the other answers. The national round took 40.0–40.2 s against 37.4–38.0
+ * s, peak RSS +27 MiB (one more isolate).
+ */
+export const ROUTE_THREADS = 2;
 
 /**
  * How many workflow tasks run at once (ForegroundFirst): four while people are being
@@ -359,15 +371,16 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     environment[ENV.linkRateLimitPerMinute] = String(options.linkRateLimitPerMinute ?? 0);
     Object.assign(process.env, environment);
 
-    // The routes' functions run on a thread of their own (handler-thread.ts), the workflow's
-    // here: each side imports only its own functions, both at once.
+    // The routes' functions run on threads of their own (handler-thread.ts), the workflow's
+    // here: each side imports only its own functions, all at once.
     const routed = new Set(app.routes.map((route) => route.functionArn));
-    const routeThread = HandlerThread.start(
+    const routeThreads = HandlerThreadPool.start(
       app.functions.filter((fn) => routed.has(fn.arn)),
+      ROUTE_THREADS,
       options.routeThreadPreload,
     );
-    routeThread.catch(() => undefined); // a failed start is thrown where it is awaited, below
-    stoppers.push(async () => (await routeThread.catch(() => undefined))?.stop());
+    routeThreads.catch(() => undefined); // a failed start is thrown where it is awaited, below
+    stoppers.push(async () => (await routeThreads.catch(() => undefined))?.stop());
     const runtime = new LocalLambdaRuntime(app.functions.filter((fn) => !routed.has(fn.arn)));
     await runtime.warm();
 
@@ -388,7 +401,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     // Stopping: the links first, then the tasks still running (they may call the API).
     stoppers.push(() => stepFunctions.drain());
 
-    const routeFunctions = await routeThread;
+    const routeFunctions = await routeThreads;
     const http = await startHttpBridge({
       routes: app.routes,
       invoke: (arn, event) => peopleFirst.foreground(() => routeFunctions.invoke(arn, event)),

@@ -1,5 +1,5 @@
 /**
- * The benchmarks' hooks on the embedded stack's routes' thread (its preloads, see
+ * The benchmarks' hooks on the embedded stack's routes' threads (its preloads, see
  * EmbeddedStackOptions.routeThreadPreload) post what they see over a BroadcastChannel;
  * this hands each message to `take` on the main thread. Listening keeps no process alive.
  */

@@ -1,5 +1,5 @@
 /**
- * The benchmarks' counters inside the embedded stack's routes' thread (its preload): each
+ * The benchmarks' counters inside the embedded stack's routes' threads (its preload): each
  * count goes to the main thread's counters over COUNTED_CHANNEL (instrument.ts).
  */
 import { BroadcastChannel } from 'node:worker_threads';

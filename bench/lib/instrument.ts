@@ -1,7 +1,7 @@
 /**
  * Counters for the benchmarks, hooked into this process: every DynamoDB and SES request
  * the handlers make (through their shared SDK clients) and every function invocation of
- * the embedded stack, on the main thread and on the routes' thread. Benchmark-only:
+ * the embedded stack, on the main thread and on the routes' threads. Benchmark-only:
  * nothing here runs in the product.
  */
 import { dynamoClient, sesClient } from '../../functions/adapters/clients.ts';
@@ -46,7 +46,7 @@ export type Counted =
  * own SDK clients: instrument-thread.ts observes them there and posts each count here.
  */
 export const COUNTED_CHANNEL = 'nimitys-bench-counted';
-/** What the embedded stack's routes' thread imports first (EmbeddedStackOptions.routeThreadPreload). */
+/** What the embedded stack's routes' threads imports first (EmbeddedStackOptions.routeThreadPreload). */
 export const INSTRUMENT_THREAD = new URL('./instrument-thread.ts', import.meta.url).href;
 
 /** The request units of one DynamoDB request, from its input and output. */
@@ -158,7 +158,7 @@ let installed: Counters | undefined;
 
 /**
  * Installs the hooks once per process and returns the live counters: this thread's counts,
- * and the routes' thread's when the stack preloads INSTRUMENT_THREAD there.
+ * and the routes' threads's when the stack preloads INSTRUMENT_THREAD there.
  */
 export function instrument(): Counters {
   if (installed) return installed;

@@ -1,5 +1,5 @@
 /**
- * The floor bench's recorder inside the embedded stack's routes' thread (its preload): each
+ * The floor bench's recorder inside the embedded stack's routes' threads (its preload): each
  * invocation of a link page, as it ends, goes to the main thread over RECORDED_CHANNEL.
  */
 import { BroadcastChannel } from 'node:worker_threads';

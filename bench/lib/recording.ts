@@ -2,7 +2,7 @@
  * The floor bench's recorder: per function invocation, the payload, the result and the SDK
  * requests the handler made (bench/floor.ts replays them). It hooks one thread's shared SDK
  * clients and function runtime; recording-thread.ts does the same on the embedded stack's
- * routes' thread and posts each invocation here over RECORDED_CHANNEL.
+ * routes' threads and posts each invocation here over RECORDED_CHANNEL.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { dynamoClient, sesClient, sfnClient } from '../../functions/adapters/clients.ts';
@@ -21,7 +21,7 @@ export interface Invocation {
 }
 
 export const RECORDED_CHANNEL = 'nimitys-bench-recorded';
-/** What the embedded stack's routes' thread imports first (EmbeddedStackOptions.routeThreadPreload). */
+/** What the embedded stack's routes' threads imports first (EmbeddedStackOptions.routeThreadPreload). */
 export const RECORDING_THREAD = new URL('./recording-thread.ts', import.meta.url).href;
 
 const recording = new AsyncLocalStorage<Invocation>();

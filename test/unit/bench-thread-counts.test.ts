@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { INSTRUMENT_THREAD, instrument } from '../../bench/lib/instrument.ts';
-import { HandlerThread } from '../../local/handler-thread.ts';
+import { HandlerThreadPool } from '../../local/handler-thread.ts';
 import type { LocalFunction } from '../../local/template.ts';
 
 const echo: LocalFunction = {
@@ -11,17 +11,20 @@ const echo: LocalFunction = {
   environment: {},
 };
 
-let thread: HandlerThread | undefined;
-afterAll(() => thread?.stop());
+let threads: HandlerThreadPool | undefined;
+afterAll(() => threads?.stop());
 
 describe('the benchmarks’ counters', () => {
-  it('count the invocations of the routes’ thread on the main thread (the cost model’s link pages)', async () => {
+  it('count the invocations of every routes’ thread on the main thread (the cost model’s link pages)', async () => {
     const counters = instrument();
-    thread = await HandlerThread.start([echo], [INSTRUMENT_THREAD]);
+    threads = await HandlerThreadPool.start([echo], 2, [INSTRUMENT_THREAD]);
 
-    for (let i = 0; i < 3; i++) await thread.invoke(echo.arn, { i });
+    const answers = (await Promise.all(
+      Array.from({ length: 4 }, (_, i) => threads?.invoke(echo.arn, { i })),
+    )) as Array<{ threadId: number }>;
 
-    await expect.poll(() => counters.invocations.EchoFn?.count, { timeout: 5000 }).toBe(3);
+    expect(new Set(answers.map((a) => a.threadId)).size).toBe(2);
+    await expect.poll(() => counters.invocations.EchoFn?.count, { timeout: 5000 }).toBe(4);
     expect(counters.invocations.EchoFn?.totalMs).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HandlerThread, HandlerThreadDiedError } from '../../local/handler-thread.ts';
+import { HandlerThread, HandlerThreadDiedError, HandlerThreadPool } from '../../local/handler-thread.ts';
 import type { LocalFunction } from '../../local/template.ts';
 
 const fn = (handlerExport: string, entry = 'test/fixtures/thread-functions.ts'): LocalFunction => ({
@@ -10,13 +10,18 @@ const fn = (handlerExport: string, entry = 'test/fixtures/thread-functions.ts'):
   handlerExport,
   environment: {},
 });
-const FUNCTIONS = [fn('echo'), fn('refuse'), fn('crash')];
+const FUNCTIONS = [fn('echo'), fn('refuse'), fn('crash'), fn('hold')];
 
 let thread: HandlerThread | undefined;
+let pool: HandlerThreadPool | undefined;
 afterEach(async () => {
   await thread?.stop();
+  await pool?.stop();
   thread = undefined;
+  pool = undefined;
 });
+
+type Answer = { event: unknown; threadId: number };
 
 describe('the routes’ functions on a thread of their own', () => {
   it('runs a function on another thread and answers with its result, a copy of the event in it', async () => {
@@ -64,5 +69,49 @@ describe('the routes’ functions on a thread of their own', () => {
     const never = thread.invoke(fn('crash').arn, {}).catch((error: Error) => error);
     await thread.stop();
     expect(await never).toBeInstanceOf(HandlerThreadDiedError);
+  });
+});
+
+describe('a pool of such threads (concurrent containers)', () => {
+  it('spreads invocations at once over its threads, and takes turns when they come one by one', async () => {
+    pool = await HandlerThreadPool.start(FUNCTIONS, 2);
+    const started = pool;
+    const atOnce = (await Promise.all(
+      Array.from({ length: 4 }, (_, n) => started.invoke(fn('echo').arn, { n })),
+    )) as Answer[];
+    expect(atOnce.map((a) => a.event)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(new Set(atOnce.map((a) => a.threadId)).size).toBe(2);
+
+    const oneByOne: number[] = [];
+    for (let n = 0; n < 4; n++)
+      oneByOne.push(((await pool.invoke(fn('echo').arn, { n })) as Answer).threadId);
+    expect(new Set(oneByOne).size).toBe(2);
+    expect(oneByOne).not.toContain(threadId);
+  });
+
+  it('sends an invocation to the thread holding fewer', async () => {
+    pool = await HandlerThreadPool.start(FUNCTIONS, 2);
+    const held = pool.invoke(fn('hold').arn, { ms: 400 }) as Promise<Answer>;
+    const others: number[] = [];
+    for (let n = 0; n < 3; n++) others.push(((await pool.invoke(fn('echo').arn, { n })) as Answer).threadId);
+    const holder = (await held).threadId;
+    expect(new Set(others).size).toBe(1);
+    expect(others[0]).not.toBe(holder);
+  });
+
+  it('keeps answering when one of its threads dies', async () => {
+    pool = await HandlerThreadPool.start(FUNCTIONS, 2);
+    await expect(pool.invoke(fn('crash').arn, {})).rejects.toBeInstanceOf(HandlerThreadDiedError);
+    const started = pool;
+    const after = (await Promise.all(
+      Array.from({ length: 4 }, (_, n) => started.invoke(fn('echo').arn, { n })),
+    )) as Answer[];
+    expect(after.map((a) => a.event)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }]);
+  });
+
+  it('does not start when one of its threads cannot', async () => {
+    await expect(
+      HandlerThreadPool.start([fn('broken', 'test/fixtures/thread-functions-broken.ts')], 2),
+    ).rejects.toThrow('broken at import');
   });
 });
