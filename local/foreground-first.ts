@@ -1,7 +1,7 @@
 /**
  * People first. On AWS the workflow's next Lambda runs on other machines than the page an
  * official has just submitted; embedded, both share this process and its two cores (the
- * pages' functions on a thread of their own, handler-thread.ts, but the HTTP bridge, and
+ * pages' functions on threads of their own, handler-thread.ts, but the HTTP bridge, and
  * dynalite's thread, shared), and ten officials submitting at once would each wait for the
  * workflow work that the others' submits set off (minting the next link, its mail).
  *

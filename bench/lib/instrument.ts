@@ -42,11 +42,11 @@ export type Counted =
   | { kind: 'invocation'; name: string; ms: number };
 
 /**
- * The routes' functions run on a thread of their own (local/handler-thread.ts), with their
+ * The routes' functions run on threads of their own (local/handler-thread.ts), with their
  * own SDK clients: instrument-thread.ts observes them there and posts each count here.
  */
 export const COUNTED_CHANNEL = 'nimitys-bench-counted';
-/** What the embedded stack's routes' threads imports first (EmbeddedStackOptions.routeThreadPreload). */
+/** What each of the embedded stack's routes' threads imports first (EmbeddedStackOptions.routeThreadPreload). */
 export const INSTRUMENT_THREAD = new URL('./instrument-thread.ts', import.meta.url).href;
 
 /** The request units of one DynamoDB request, from its input and output. */

@@ -21,7 +21,7 @@ export interface Invocation {
 }
 
 export const RECORDED_CHANNEL = 'nimitys-bench-recorded';
-/** What the embedded stack's routes' threads imports first (EmbeddedStackOptions.routeThreadPreload). */
+/** What each of the embedded stack's routes' threads imports first (EmbeddedStackOptions.routeThreadPreload). */
 export const RECORDING_THREAD = new URL('./recording-thread.ts', import.meta.url).href;
 
 const recording = new AsyncLocalStorage<Invocation>();
