@@ -136,10 +136,6 @@ export class HandlerThreadPool {
     return new HandlerThreadPool(threads);
   }
 
-  get size(): number {
-    return this.threads.length;
-  }
-
   /** Runs the function on the least busy thread; as HandlerThread.invoke. */
   async invoke(functionArnOrName: string, event: unknown): Promise<unknown> {
     const first = this.turn++ % this.threads.length;

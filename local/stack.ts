@@ -183,7 +183,8 @@ export const WORKFLOW_TASK_MAX_DELAY_MS = 2000;
  * 117–121 ms, counted POST p99 62–75 ms, sustained POST p99 68–88 ms; with two, 737–793
  * requests/s (1.32–1.38×), 93–101 ms, 55–71 ms, 61–73 ms: when one thread is busy (a long
  * task, a scavenge), the other answers. The national round took 40.0–40.2 s against 37.4–38.0
- * s, peak RSS +27 MiB (one more isolate).
+ * s, peak RSS +27 MiB (one more isolate). An earlier arrangement of the stack measured two
+ * threads worse than one: measure again when the threads' work moves.
  */
 export const ROUTE_THREADS = 2;
 
