@@ -18,7 +18,8 @@ import {
 import autocannon from 'autocannon';
 import { dynamoClient, sfnClient } from '../functions/adapters/clients.ts';
 import { keys } from '../functions/adapters/dynamo-store.ts';
-import type { OfficialStep } from '../functions/domain/types.ts';
+import type { LinkTarget } from '../functions/domain/ports.ts';
+import { isOfficialStep } from '../functions/domain/types.ts';
 import { createClients } from '../local/client.ts';
 import { escapeRegExp, hiddenFields, nomineeFields } from '../local/officials.ts';
 import { SesStore } from '../local/ses-store.ts';
@@ -153,10 +154,11 @@ async function startReference(
       const [roundId = '', municipalityId = '', step = ''] = (
         new URLSearchParams(form).get('target') ?? ''
       ).split('/');
-      const target = { roundId, municipalityId, step: step as OfficialStep };
-      const done = await asPerson(() => submitBare(tableName, linkTokenHash(token), target)).catch(
-        () => false,
-      );
+      const done =
+        isOfficialStep(step) &&
+        (await asPerson(() =>
+          submitBare(tableName, linkTokenHash(token), { roundId, municipalityId, step }),
+        ).catch(() => false));
       res.writeHead(done ? 200 : 409, { 'content-type': 'text/html; charset=utf-8' });
       res.end(`<!doctype html><title>${done ? 'ok' : 'conflict'}</title>`);
       return;
@@ -203,11 +205,7 @@ async function startReference(
  * (SendTaskSuccess). The nomination is saved as the page saves it, so that the workflow goes
  * on as after a real submit.
  */
-async function submitBare(
-  tableName: string,
-  tokenHash: string,
-  target: { roundId: string; municipalityId: string; step: OfficialStep },
-): Promise<boolean> {
+async function submitBare(tableName: string, tokenHash: string, target: LinkTarget): Promise<boolean> {
   const db = dynamoClient();
   const linkKey = keys.link(tokenHash);
   const nominationKey = keys.nomination(target.roundId, target.municipalityId);

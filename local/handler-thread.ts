@@ -106,16 +106,22 @@ export class HandlerThread {
   }
 }
 
+interface PoolSlot {
+  thread: HandlerThread;
+  /** Invocations sent to the thread and not yet answered. */
+  inFlight: number;
+}
+
 /**
  * Several threads with the same functions: each invocation goes to the thread holding the
  * fewest, ties in turn (so that every thread's code is warm when a burst comes).
  */
 export class HandlerThreadPool {
-  private readonly inFlight: number[];
+  private readonly slots: PoolSlot[];
   private turn = 0;
 
-  private constructor(private readonly threads: HandlerThread[]) {
-    this.inFlight = threads.map(() => 0);
+  private constructor(threads: HandlerThread[]) {
+    this.slots = threads.map((thread) => ({ thread, inFlight: 0 }));
   }
 
   /** `size` threads, each as HandlerThread.start makes it; none left running if one fails. */
@@ -138,22 +144,22 @@ export class HandlerThreadPool {
 
   /** Runs the function on the least busy thread; as HandlerThread.invoke. */
   async invoke(functionArnOrName: string, event: unknown): Promise<unknown> {
-    const first = this.turn++ % this.threads.length;
-    let chosen = first;
-    for (let step = 1; step < this.threads.length; step++) {
-      const index = (first + step) % this.threads.length;
-      if ((this.inFlight[index] as number) < (this.inFlight[chosen] as number)) chosen = index;
+    const first = this.turn++ % this.slots.length;
+    let chosen = this.slots[first] as PoolSlot;
+    for (let step = 1; step < this.slots.length; step++) {
+      const slot = this.slots[(first + step) % this.slots.length] as PoolSlot;
+      if (slot.inFlight < chosen.inFlight) chosen = slot;
     }
-    this.inFlight[chosen] = (this.inFlight[chosen] as number) + 1;
+    chosen.inFlight++;
     try {
-      return await (this.threads[chosen] as HandlerThread).invoke(functionArnOrName, event);
+      return await chosen.thread.invoke(functionArnOrName, event);
     } finally {
-      this.inFlight[chosen] = (this.inFlight[chosen] as number) - 1;
+      chosen.inFlight--;
     }
   }
 
   /** Ends every thread; invocations still held are failed (stop the HTTP bridge first). */
   async stop(): Promise<void> {
-    await Promise.all(this.threads.map((thread) => thread.stop()));
+    await Promise.all(this.slots.map((slot) => slot.thread.stop()));
   }
 }

@@ -12,7 +12,7 @@ import { parseCalendarDate } from '../domain/forms.ts';
 import { type RoundStarter, waitLinkHashes } from '../domain/ports.ts';
 import { answerDeadline } from '../domain/round.ts';
 import { helsinkiDate } from '../domain/time.ts';
-import { type Nomination, type NominationStatus, OFFICIAL_STEPS } from '../domain/types.ts';
+import { isOfficialStep, type Nomination, type NominationStatus, OFFICIAL_STEPS } from '../domain/types.ts';
 import { audit, ROUND_AUDIT_SCOPE } from './audit.ts';
 import type { Deps } from './deps.ts';
 import { loadNomination } from './load.ts';
@@ -57,8 +57,8 @@ export async function resendLinkAsAdmin(
   actor: string,
   deps: Deps,
 ): Promise<void> {
-  const step = OFFICIAL_STEPS.find((s) => s === input.step);
-  if (!step)
+  const { step } = input;
+  if (!isOfficialStep(step))
     throw new ValidationError([{ field: 'step', message: 'Valitse vaihe, jonka linkki lähetetään.' }]);
   const { nomination } = await loadNomination(deps.store, input.roundId, input.municipalityId);
   assertUnchanged(nomination, input.expectedVersion);

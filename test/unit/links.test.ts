@@ -455,14 +455,7 @@ describe('the link pages (handler, in-memory)', () => {
     // Another round, another step, nonsense: read as without a target, and a form error stores nothing.
     for (const target of ['muu-kierros/liperi/proposal', `${round.id}/liperi/approval`, '../../x', '']) {
       reset();
-      const refused = await handleLinkRequest(
-        event(
-          token,
-          'POST',
-          new URLSearchParams({ csrf: hidden('csrf') ?? '', target, text: '' }).toString(),
-        ),
-        deps,
-      );
+      const refused = await post(target, { text: '' });
       expect(refused.statusCode, target).toBe(422);
       const tried = /^[a-z0-9-]+\/liperi\/(proposal|approval)$/.test(target) ? 1 : 0;
       // A well-formed target reads the link (the nomination read there is not used); a malformed one is not tried.
